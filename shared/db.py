@@ -1,0 +1,252 @@
+"""SQLAlchemy 2 for Nameko: engines, the unit of work, the outbox and the inbox tables.
+
+``UnitOfWork`` is the only way a service touches its database. Each ``with self.uow() as tx``
+is one transaction: ``tx.session`` for the domain, ``tx.emit(...)`` to publish an event,
+which is written to the ``outbox`` table in that same transaction and relayed after commit.
+In an event handler's worker the transaction also records ``(event_id, handler)`` in the
+``inbox``, so a redelivered event has one effect.
+"""
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import eventlet.patcher
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+    create_engine, event, exists, insert, select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from shared.errors import Conflict
+from shared.events import make_envelope
+from shared.messaging import ServiceMessaging
+from shared.migrations import assert_at_head
+from shared.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+
+
+def make_base():
+    """A declarative base with its own metadata, holding the outbox and inbox tables."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    outbox_table(Base.metadata)
+    inbox_table(Base.metadata)
+    return Base
+
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    if "outbox" in metadata.tables:
+        return metadata.tables["outbox"]
+    return Table(
+        "outbox", metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(80), nullable=False),
+        Column("aggregate_id", String(64)),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Column("unrouted", Boolean, nullable=False, default=False),
+        Index("ix_outbox_pending", "published_at", "id"),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    if "inbox" in metadata.tables:
+        return metadata.tables["inbox"]
+    return Table(
+        "inbox", metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("handler", String(160), primary_key=True),
+        Column("handled_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def is_sqlite(uri: str) -> bool:
+    return uri.startswith("sqlite")
+
+
+_psycopg_patched = False
+
+
+def normalise_uri(uri: str) -> str:
+    """PostgreSQL goes through psycopg2 (green under eventlet), whatever the URI's scheme says."""
+    for prefix in ("postgresql://", "postgres://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg2://" + uri[len(prefix):]
+    return uri
+
+
+def make_engine(uri: str, pool_size: int = 10):
+    """An engine that behaves under eventlet: green psycopg2, or one serialised SQLite link."""
+    global _psycopg_patched
+    uri = normalise_uri(uri)
+    if is_sqlite(uri):
+        path = uri.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # one connection per process: SQLite has one writer anyway, and a greenthread waiting
+        # in SQLite's busy handler would block the whole hub; waiting for the pool does not
+        engine = create_engine(uri, poolclass=QueuePool, pool_size=1, max_overflow=0,
+                               pool_timeout=120, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            # writers queue up at BEGIN instead of failing at their first write
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if not _psycopg_patched and eventlet.patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+        _psycopg_patched = True
+    return create_engine(uri, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=True, pool_timeout=60)
+
+
+class Transaction:
+    """One unit of work: commit on success, roll back on any exception."""
+
+    def __init__(self, provider: "UnitOfWork", worker_ctx):
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+        self._rows: list[dict] = []
+        self.session = None
+
+    @property
+    def correlation_id(self):
+        data = self._worker_ctx.data if self._worker_ctx is not None else {}
+        return data.get("correlation_id") or (data.get("call_id_stack") or [None])[0]
+
+    def emit(self, event_type: str, data: dict, aggregate_id: str | None = None) -> dict:
+        """Write an event to the outbox in this transaction; it is published after commit."""
+        envelope = make_envelope(self._provider.service, event_type, data, self.correlation_id)
+        self._rows.append({
+            "event_id": envelope["event_id"], "event_type": event_type,
+            "aggregate_id": aggregate_id, "envelope": json.dumps(envelope),
+            "created_at": utcnow(), "unrouted": False,
+        })
+        return envelope
+
+    def __enter__(self):
+        self.session = self._provider.sessions()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        session = self.session
+        try:
+            if exc_type is not None:
+                session.rollback()
+                if isinstance(exc, IntegrityError):
+                    raise Conflict("the change conflicts with existing data") from exc
+                return False
+            if self._rows:
+                session.execute(insert(self._provider.outbox), self._rows)
+            key = self._provider.inbox_key(self._worker_ctx)
+            if key is not None:
+                session.execute(insert(self._provider.inbox).values(
+                    event_id=key[0], handler=key[1], handled_at=utcnow()))
+            try:
+                session.commit()
+            except IntegrityError as error:
+                session.rollback()
+                raise Conflict("the change conflicts with a concurrent change") from error
+        finally:
+            session.close()
+        if self._rows:
+            self._provider.relay.wake()
+        return False
+
+
+class TransactionFactory:
+    def __init__(self, provider, worker_ctx):
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+
+    def __call__(self) -> Transaction:
+        return Transaction(self._provider, self._worker_ctx)
+
+    @property
+    def engine(self):
+        return self._provider.engine
+
+
+class UnitOfWork(DependencyProvider):
+    """The service's database: engine, sessions, outbox relay and inbox."""
+
+    messaging = ServiceMessaging()
+
+    def __init__(self, metadata: MetaData):
+        self.metadata = metadata
+
+    def setup(self):
+        config = self.container.config
+        self.service = self.container.service_name
+        self.uri = config["DB_URI"]
+        self.engine = make_engine(self.uri, pool_size=int(config.get("max_workers", 10)) + 2)
+        if config.get("DB_REQUIRE_MIGRATED", True):
+            assert_at_head(self.engine, self.service)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox = outbox_table(self.metadata)
+        self.inbox = inbox_table(self.metadata)
+        self.relay = OutboxRelay(
+            self.engine, self.outbox, self.service, self.messaging.publish,
+            batch_size=int(config.get("OUTBOX_BATCH_SIZE", 500)),
+            interval=float(config.get("OUTBOX_POLL_INTERVAL", 1.0)),
+        )
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return TransactionFactory(self, worker_ctx)
+
+    def inbox_key(self, worker_ctx):
+        entrypoint = getattr(worker_ctx, "entrypoint", None)
+        key_fn = getattr(entrypoint, "inbox_key", None)
+        return key_fn(worker_ctx) if key_fn is not None else None
+
+    def inbox_contains(self, event_id: str, handler: str) -> bool:
+        with self.engine.connect() as connection:
+            return bool(connection.execute(select(exists().where(
+                self.inbox.c.event_id == event_id, self.inbox.c.handler == handler))).scalar())

@@ -1,0 +1,56 @@
+"""Prometheus metrics: nameko-prometheus for entrypoints, plus the platform's own gauges.
+
+Metrics live in the process-wide registry; ``counter``/``gauge``/``histogram`` return the
+existing collector when one of that name exists, so a service restarted in the same process
+(tests, ``coop up`` in one process) does not collide with itself.
+"""
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from nameko_prometheus import PrometheusMetrics
+
+
+def _get_or_create(kind, name, documentation, labelnames=(), **kwargs):
+    existing = REGISTRY._names_to_collectors.get(name)
+    if existing is None and kind is Counter:
+        existing = REGISTRY._names_to_collectors.get(name + "_total")
+    if existing is not None:
+        return existing
+    return kind(name, documentation, labelnames, **kwargs)
+
+
+def counter(name, documentation, labelnames=()):
+    return _get_or_create(Counter, name.removesuffix("_total"), documentation, labelnames)
+
+
+def gauge(name, documentation, labelnames=()):
+    return _get_or_create(Gauge, name, documentation, labelnames)
+
+
+def histogram(name, documentation, labelnames=(), **kwargs):
+    return _get_or_create(Histogram, name, documentation, labelnames, **kwargs)
+
+
+class Metrics(PrometheusMetrics):
+    """nameko-prometheus, tolerant of a second container of the same service in one process."""
+
+    _collectors_by_prefix: dict[str, list] = {}
+
+    def setup(self):
+        prefix = self.container.config.get("PROMETHEUS", {}).get(
+            self.container.service_name, {}).get("prefix", self.container.service_name)
+        for collector in self._collectors_by_prefix.pop(prefix, []):
+            try:
+                REGISTRY.unregister(collector)
+            except KeyError:
+                pass
+        before = set(REGISTRY._collector_to_names)
+        super().setup()
+        self._collectors_by_prefix[prefix] = [
+            c for c in REGISTRY._collector_to_names if c not in before]
+
+
+OUTBOX_BACKLOG = gauge("coop_outbox_backlog", "Events written to the outbox and not yet published", ["service"])
+OUTBOX_AGE = gauge("coop_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox event", ["service"])
+OUTBOX_PUBLISHED = counter("coop_outbox_published_total", "Events published by the outbox relay", ["service"])
+OUTBOX_UNROUTED = counter("coop_outbox_unrouted_total",
+                          "Events published that no queue was bound to (kept in the outbox)", ["service"])
+DEAD_LETTER_DEPTH = gauge("coop_dead_letter_depth", "Messages waiting in the dead-letter queue", ["service"])

@@ -1,0 +1,112 @@
+"""The broker topology: event exchanges, subscriber queues, retry and dead-letter queues.
+
+Every known subscription is listed here once. Each service declares all of them when it
+starts (and deploy/rabbitmq/definitions.json is generated from the same table), so an event
+published while its consumer has never run yet waits in the consumer's queue.
+"""
+from dataclasses import dataclass
+
+from kombu import Exchange, Queue
+
+PERSISTENT = 2
+
+
+@dataclass(frozen=True)
+class Subscription:
+    source: str
+    event_type: str
+    service: str
+    handler: str
+
+    @property
+    def queue(self) -> str:
+        return handler_queue_name(self.source, self.event_type, self.service, self.handler)
+
+
+# (source service, event type, consuming service, handler method)
+SUBSCRIPTIONS: list[Subscription] = []
+
+
+def subscribe(source: str, event_type: str, service: str, handler: str | None = None):
+    """Record that ``service`` handles ``source``'s ``event_type`` (handler ``on_<event_type>``)."""
+    SUBSCRIPTIONS.append(Subscription(source, event_type, service, handler or f"on_{event_type}"))
+
+
+MEMBER_LIFECYCLE = ("member_admitted", "member_suspended", "member_reinstated",
+                    "member_excluded", "member_resigned", "member_erased")
+
+# billing
+for _event in MEMBER_LIFECYCLE:
+    subscribe("membership", _event, "billing")
+subscribe("resources", "usage_recorded", "billing")
+
+# declarations
+for _event in ("invoice_issued", "credit_note_issued", "expense_approved",
+               "salary_payout_approved", "salary_payout_cancelled", "month_closed"):
+    subscribe("billing", _event, "declarations")
+
+# resources
+for _event in MEMBER_LIFECYCLE:
+    subscribe("membership", _event, "resources")
+subscribe("billing", "activity_opened", "resources")
+subscribe("billing", "activity_closed", "resources")
+
+# governance
+for _event in MEMBER_LIFECYCLE + ("shares_paid", "shares_transferred", "shares_redeemed"):
+    subscribe("membership", _event, "governance")
+
+
+def events_exchange_name(service: str) -> str:
+    return f"{service}.events"
+
+
+def handler_queue_name(source: str, event_type: str, service: str, handler: str) -> str:
+    return f"evt-{source}-{event_type}--{service}.{handler}"
+
+
+def dead_letter_queue_name(service: str) -> str:
+    return f"{service}.dlq"
+
+
+def retry_exchange_name(service: str, level: int) -> str:
+    return f"{service}.retry.{level}"
+
+
+def events_exchange(service: str) -> Exchange:
+    # the same declaration Nameko uses, so plain Nameko handlers and ours agree
+    return Exchange(events_exchange_name(service), type="topic", durable=True,
+                    auto_delete=False, delivery_mode=PERSISTENT)
+
+
+def queue_arguments(config: dict) -> dict:
+    queue_type = (config or {}).get("EVENT_QUEUE_TYPE", "classic")
+    return {"x-queue-type": "quorum"} if queue_type == "quorum" else {}
+
+
+def handler_queue(source, event_type, service, handler, config) -> Queue:
+    return Queue(
+        handler_queue_name(source, event_type, service, handler),
+        exchange=events_exchange(source), routing_key=event_type, durable=True,
+        auto_delete=False, exclusive=False, queue_arguments=queue_arguments(config),
+    )
+
+
+def retry_delays(config: dict) -> list[float]:
+    return [float(d) for d in (config or {}).get("EVENT_RETRY_DELAYS", [1, 5, 30])]
+
+
+def declare_service_topology(channel, service: str, config: dict) -> None:
+    """Declare what ``service`` needs and every known subscriber queue."""
+    events_exchange(service)(channel).declare()
+    for sub in SUBSCRIPTIONS:
+        handler_queue(sub.source, sub.event_type, sub.service, sub.handler, config)(channel).declare()
+    Queue(dead_letter_queue_name(service), durable=True, auto_delete=False,
+          queue_arguments=queue_arguments(config))(channel).declare()
+    for level, delay in enumerate(retry_delays(config)):
+        name = retry_exchange_name(service, level)
+        exchange = Exchange(name, type="fanout", durable=True, auto_delete=False)
+        exchange(channel).declare()
+        # expired messages go back through the default exchange, keyed by their original queue
+        Queue(name, exchange=exchange, durable=True, auto_delete=False, queue_arguments={
+            "x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "",
+        })(channel).declare()
