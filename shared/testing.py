@@ -334,3 +334,33 @@ def json_lines(text: str) -> list[dict]:
         except ValueError:
             pass
     return out
+
+
+@pytest.fixture
+def publish_event(rabbit_config):
+    """Publish an event as another service would (envelope built from its registered schema,
+    or raw ``data`` when the source's schemas are not imported): ``publish_event(source, type, data)``."""
+    from shared.amqp import ConfirmingPublisher, OutgoingMessage
+    from shared.events import REGISTRY, make_envelope
+    from shared.topology import events_exchange
+
+    publisher = ConfirmingPublisher(rabbit_config["AMQP_URI"])
+    publisher.declare(lambda channel: None)
+
+    def publish(source: str, event_type: str, data: dict, event_id: str | None = None) -> dict:
+        with Connection(rabbit_config["AMQP_URI"]) as connection:
+            events_exchange(source)(connection.default_channel).declare()
+        if (source, event_type) in REGISTRY:
+            envelope = make_envelope(source, event_type, data)
+        else:
+            envelope = {"event_id": str(uuid.uuid4()), "event_type": event_type,
+                        "schema_version": 1, "occurred_at": "2026-01-01T00:00:00+00:00",
+                        "source": source, "correlation_id": None, "data": data}
+        if event_id:
+            envelope["event_id"] = event_id
+        publisher.publish_batch([OutgoingMessage(f"{source}.events", event_type, envelope,
+                                                 message_id=envelope["event_id"])], mandatory=False)
+        return envelope
+
+    yield publish
+    publisher.close()
