@@ -14,10 +14,17 @@ def rpc(fn):
 
 
 class ServiceBase:
+    """Base of every service class. It holds no entrypoint itself, so that ``nameko run
+    services.<name>.service`` finds only the service in that module."""
+
     metrics = Metrics()
     caller = CallerProvider()
     log_context = LogContext()
 
-    @http("GET", "/metrics")
-    def prometheus_metrics(self, request):
-        return self.metrics.expose_metrics(request)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        def prometheus_metrics(self, request):
+            return self.metrics.expose_metrics(request)
+
+        cls.prometheus_metrics = http("GET", "/metrics")(prometheus_metrics)

@@ -1,0 +1,244 @@
+"""``coop``: the operator's command line for the cooperative platform."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from coop import platform
+from shared.config import ROOT
+
+app = typer.Typer(help="Operate the cooperative platform.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter queues: events whose handler kept failing.", no_args_is_help=True)
+events_app = typer.Typer(help="The event bus.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(events_app, name="events")
+console = Console()
+
+
+def _green():
+    import eventlet
+
+    if not eventlet.patcher.is_monkey_patched("socket"):
+        eventlet.monkey_patch()
+
+
+@app.command()
+def migrate(service: list[str] = typer.Option(None, "--service", "-s", help="Only these services")):
+    """Upgrade every service's database to its newest migration (Alembic)."""
+    from shared.migrations import upgrade
+
+    for name in service or platform.services():
+        if not platform.has_database(name):
+            continue
+        uri = platform.db_uri(name)
+        upgrade(name, uri)
+        console.print(f"[green]migrated[/green] {name} ({uri.split('@')[-1]})")
+
+
+@app.command()
+def up(
+    service: list[str] = typer.Option(None, "--service", "-s", help="Only these services"),
+    no_migrate: bool = typer.Option(False, "--no-migrate", help="Do not migrate first"),
+):
+    """Run every service locally, each as its own process, until Ctrl-C."""
+    if not no_migrate:
+        migrate(service)
+    names = service or platform.services()
+    Path(ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
+    processes = {}
+    for name in names:
+        log = open(ROOT / "var" / "log" / f"{name}.log", "ab")
+        processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config",
+             str(ROOT / "services" / name / "config.yml"), f"services.{name}.service"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        port = os.environ.get(f"{name.upper()}_METRICS_PORT", platform.METRICS_PORTS[name])
+        what = "gateway" if name == "gateway" else "metrics"
+        console.print(f"started {name:<13} pid {processes[name].pid:<7} {what} http://127.0.0.1:{port}/"
+                      f"{'api/v1' if name == 'gateway' else 'metrics'}   log var/log/{name}.log")
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    console.print(f"[red]{name} exited with {process.returncode}[/red]: see var/log/{name}.log")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        console.print("stopping…")
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for process in processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
+    raise typer.Exit(1 if failed and not stopping else 0)
+
+
+@dlq_app.command("list")
+def dlq_list(service: list[str] = typer.Option(None, "--service", "-s")):
+    """List the events parked in each service's dead-letter queue."""
+    from shared.dlq import list_parked
+
+    table = Table("service", "event id", "event type", "handler", "attempts", "parked at", "error")
+    total = 0
+    for name in service or platform.services(include_gateway=False):
+        try:
+            parked = list_parked(platform.amqp_uri(), name)
+        except Exception as exc:  # a service never started has no queue yet
+            console.print(f"[yellow]{name}: {exc}[/yellow]")
+            continue
+        for item in parked:
+            total += 1
+            table.add_row(name, item.event_id or "?", item.event_type or "?", item.handler or "?",
+                          str(item.attempts), item.parked_at or "", (item.error or "")[:80])
+    console.print(table)
+    console.print(f"{total} parked event(s)")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    service: list[str] = typer.Option(None, "--service", "-s"),
+    event_id: str = typer.Option(None, "--event-id", help="Replay only this event"),
+):
+    """Send parked events back to their handler, with a fresh retry budget."""
+    from shared.dlq import replay
+
+    count = 0
+    for name in service or platform.services(include_gateway=False):
+        try:
+            replayed = replay(platform.amqp_uri(), name, event_id)
+        except Exception as exc:
+            console.print(f"[yellow]{name}: {exc}[/yellow]")
+            continue
+        for item in replayed:
+            console.print(f"replayed {item.event_type} {item.event_id} → {item.handler}")
+        count += len(replayed)
+    console.print(f"{count} event(s) replayed")
+
+
+@events_app.command("catalog")
+def events_catalog(output: Path = typer.Option(ROOT / "docs" / "asyncapi.json", "--output", "-o")):
+    """Write the AsyncAPI catalogue of every event type."""
+    from shared.asyncapi import catalog
+
+    platform.load_event_schemas()
+    output.write_text(json.dumps(catalog(), indent=2, sort_keys=True) + "\n")
+    console.print(f"wrote {output}")
+
+
+@events_app.command("tail")
+def events_tail(
+    source: list[str] = typer.Option(None, "--source", "-s", help="Only events of these services"),
+    event_type: str = typer.Option("#", "--type", "-t", help="Routing key pattern (event type)"),
+    limit: int = typer.Option(0, "--limit", help="Stop after this many events (0: never)"),
+):
+    """Print the bus live: every event as it is published."""
+    from kombu import Connection, Consumer, Queue
+
+    from shared.topology import events_exchange
+
+    sources = source or platform.services(include_gateway=False)
+    seen = 0
+    with Connection(platform.amqp_uri()) as connection:
+        channel = connection.channel()
+        queues = []
+        for name in sources:
+            exchange = events_exchange(name)
+            exchange(channel).declare()
+            queues.append(Queue(f"coop-tail-{os.getpid()}-{name}", exchange=exchange,
+                                routing_key=event_type, exclusive=True, auto_delete=True))
+
+        def show(body, message):
+            nonlocal seen
+            seen += 1
+            console.print_json(json.dumps(body))
+            message.ack()
+
+        with Consumer(channel, queues=queues, callbacks=[show], accept=["json"]):
+            while not limit or seen < limit:
+                try:
+                    connection.drain_events(timeout=1)
+                except TimeoutError:
+                    continue
+                except KeyboardInterrupt:
+                    break
+
+
+@app.command()
+def status():
+    """Services up, outbox backlog and dead letters."""
+    from kombu import Connection
+    from sqlalchemy import func, select
+
+    from shared.db import make_engine, outbox_table
+    from sqlalchemy import MetaData
+
+    table = Table("service", "consumers", "outbox backlog", "dead letters")
+    with Connection(platform.amqp_uri()) as connection:
+        channel = connection.channel()
+        for name in platform.services():
+            consumers, backlog, dead = "?", "-", "-"
+            try:
+                consumers = str(channel.queue_declare(f"rpc-{name}", passive=True).consumer_count)
+            except Exception:
+                channel = connection.channel()
+                consumers = "0"
+            try:
+                dead = str(channel.queue_declare(f"{name}.dlq", passive=True).message_count)
+            except Exception:
+                channel = connection.channel()
+            if platform.has_database(name):
+                engine = make_engine(platform.db_uri(name))
+                try:
+                    outbox = outbox_table(MetaData())
+                    with engine.connect() as db:
+                        backlog = str(db.execute(select(func.count()).select_from(outbox)
+                                                 .where(outbox.c.published_at.is_(None))).scalar())
+                except Exception:
+                    backlog = "not migrated"
+                finally:
+                    engine.dispose()
+            table.add_row(name, consumers, backlog, dead)
+    console.print(table)
+
+
+@app.command(hidden=True)
+def makemigration(service: str, message: str, rev_id: str = typer.Option(None)):
+    """Generate an Alembic revision for a service from its models (developers)."""
+    import tempfile
+
+    from alembic import command
+
+    from shared.migrations import alembic_config, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        uri = f"sqlite:///{tmp}/{service}.db"
+        upgrade(service, uri)
+        command.revision(alembic_config(service, uri), message=message, autogenerate=True, rev_id=rev_id)
+
+
+def main():
+    app()
+
+
+if __name__ == "__main__":
+    main()

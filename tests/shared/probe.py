@@ -1,0 +1,37 @@
+"""A small service that consumes membership events, used to prove the delivery guarantees.
+
+It keeps its inbox and outbox in a membership-shaped database; its only effect is the
+``probe_handled`` event it emits, so "one effect" is "one probe_handled event".
+"""
+import marshmallow as ma
+
+from services.membership.models import Base
+from shared.db import UnitOfWork
+from shared.events import event_schema, handle_event
+from shared.schemas import Id
+from shared.service import ServiceBase
+
+
+@event_schema("probe", "probe_handled")
+class ProbeHandled(ma.Schema):
+    member_id = Id(required=True)
+    source_event_id = ma.fields.String(required=True)
+
+
+class ProbeService(ServiceBase):
+    name = "probe"
+    failing: set = set()  # member classes whose events the handler refuses, set by tests
+
+    uow = UnitOfWork(Base.metadata)
+
+    @handle_event("membership", "member_applied")
+    def on_member_applied(self, event):
+        if event.data["member_class"] in self.failing:
+            raise RuntimeError(f"cannot handle class {event.data['member_class']} yet")
+        with self.uow() as tx:
+            tx.emit("probe_handled", {"member_id": event.data["member_id"],
+                                      "source_event_id": event.event_id})
+
+
+def probe_config(**overrides):
+    return {"DB_REQUIRE_MIGRATED": False, **overrides}
