@@ -63,6 +63,22 @@ class ShareRegisterEntry(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(36))
 
 
+class MemberStatusChange(Base):
+    """A dated decision on a member's status (admission, suspension, resignation...); kept."""
+
+    __tablename__ = "member_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    requested_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(36))
+
+
 class RoleGrant(Base):
     __tablename__ = "role_grants"
     __table_args__ = (UniqueConstraint("member_id", "role"),)

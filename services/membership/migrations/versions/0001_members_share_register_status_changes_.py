@@ -1,8 +1,8 @@
-"""members, share register, roles, parameters, outbox and inbox
+"""members, share register, status changes, roles, parameters, outbox and inbox
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:39:44.699477
+Create Date: 2026-11-26 10:42:34.660411
 """
 from alembic import op
 import sqlalchemy as sa
@@ -79,6 +79,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_parameters')),
     sa.UniqueConstraint('name', 'effective_from', name=op.f('uq_parameters_name'))
     )
+    op.create_table('member_status_changes',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('member_id', sa.String(length=36), nullable=False),
+    sa.Column('from_status', sa.String(length=16), nullable=False),
+    sa.Column('to_status', sa.String(length=16), nullable=False),
+    sa.Column('effective_date', sa.Date(), nullable=False),
+    sa.Column('requested_on', sa.Date(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sa.String(length=36), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_member_status_changes_member_id_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_status_changes'))
+    )
+    with op.batch_alter_table('member_status_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_member_status_changes_member_id'), ['member_id'], unique=False)
+
     op.create_table('role_grants',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('member_id', sa.String(length=36), nullable=False),
@@ -141,6 +157,10 @@ def downgrade() -> None:
 
     op.drop_table('share_register')
     op.drop_table('role_grants')
+    with op.batch_alter_table('member_status_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_member_status_changes_member_id'))
+
+    op.drop_table('member_status_changes')
     op.drop_table('parameters')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')

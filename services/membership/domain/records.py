@@ -1,0 +1,36 @@
+"""Finding and locking a member's record."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.membership.models import Member
+from shared.errors import NotFound, rule_broken
+
+ACTIVE = ("admitted", "suspended")
+LEFT = ("excluded", "resigned")
+
+
+def get_member(session: Session, member_id: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"no member {member_id}", {"member_id": ["unknown member"]})
+    return member
+
+
+def lock_members(session: Session, *member_ids: str) -> list[Member]:
+    """Load members FOR UPDATE (in id order, so two transfers never deadlock); every change to
+    a member's shares or status holds this lock, so concurrent movements are serialised."""
+    found = {}
+    for member_id in sorted(set(member_ids)):
+        member = session.execute(
+            select(Member).where(Member.id == member_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if member is None:
+            raise NotFound(f"no member {member_id}", {"member_id": ["unknown member"]})
+        found[member_id] = member
+    return [found[member_id] for member_id in member_ids]
+
+
+def require_not_erased(member: Member, field: str = "member_id") -> None:
+    if member.erased_at is not None:
+        raise rule_broken(field, "this member's personal data was erased; the record is closed")
