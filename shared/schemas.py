@@ -21,7 +21,8 @@ class Money(fields.Field):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return money_str(value) if self.places == 2 else str(value)
+        amount = parse_amount(value, self.places) if isinstance(value, str) else Decimal(value)
+        return money_str(amount) if self.places == 2 else str(amount)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -51,6 +52,11 @@ class Id(fields.Field):
 class IsoDate(fields.Date):
     """An ISO date; a datetime string is refused rather than truncated."""
 
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or len(value) != 10:
             raise ma.ValidationError("must be an ISO date (YYYY-MM-DD)")
@@ -69,6 +75,8 @@ class Instant(fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(dt.timezone.utc).isoformat()

@@ -134,10 +134,11 @@ def test_config(service: str, db_uri: str, amqp_uri: str, **overrides) -> dict:
 
 @pytest.fixture
 def start_service(rabbit_config, make_db, container_factory):
-    """Start a service container in this process: ``start_service(Cls, db_uri=None, **config)``."""
+    """Start a service container in this process: ``start_service(Cls, db_uri=None, **config)``
+    (``config_of``: take another service's config.yml, for test-only services)."""
 
-    def start(service_cls, db_uri=None, **overrides):
-        name = service_cls.name
+    def start(service_cls, db_uri=None, config_of=None, **overrides):
+        name = config_of or service_cls.name
         config = test_config(name, db_uri or make_db(name), rabbit_config["AMQP_URI"], **overrides)
         container = container_factory(service_cls, config)
         container.start()

@@ -34,4 +34,4 @@ class ProbeService(ServiceBase):
 
 
 def probe_config(**overrides):
-    return {"DB_REQUIRE_MIGRATED": False, **overrides}
+    return {"DB_REQUIRE_MIGRATED": False, "config_of": "membership", **overrides}
