@@ -27,16 +27,20 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from bench.common import ROOT, rate, run_service, throwaway_database, throwaway_vhost, wait_for_rpc  # noqa: E402
 
 
-def measure_calls(call, count, concurrency):
+def measure_calls(proxies, call, count):
+    """``call(proxy)`` ``count`` times, spread over one green thread per proxy (a standalone
+    proxy reads its reply queue from one green thread at a time)."""
+    share = count // len(proxies)
+
+    def caller(proxy):
+        for _ in range(share):
+            call(proxy)
+
     start = time.perf_counter()
-    if concurrency <= 1:
-        for _ in range(count):
-            call()
-    else:
-        pool = eventlet.GreenPool(concurrency)
-        for _ in pool.imap(lambda _: call(), range(count)):
-            pass
-    return rate(count, time.perf_counter() - start)
+    pool = eventlet.GreenPool(len(proxies))
+    for _ in pool.imap(caller, proxies):
+        pass
+    return rate(share * len(proxies), time.perf_counter() - start)
 
 
 def bench_rpc(amqp_uri, db_uri, calls, concurrency):
@@ -46,22 +50,27 @@ def bench_rpc(amqp_uri, db_uri, calls, concurrency):
                              {"AMQP_URI": amqp_uri, "MEMBERSHIP_DB_URI": db_uri,
                               "MEMBERSHIP_METRICS_PORT": "0", "LOG_LEVEL": "WARNING"})
     results = {}
+    proxies = [ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) for _ in range(concurrency)]
+    clusters = [proxy.start() for proxy in proxies]
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as cluster:
-            wait_for_rpc(lambda: cluster.echo.echo(1))
-            member = wait_for_rpc(lambda: cluster.membership.apply({
-                "first_name": "Bench", "last_name": "Mark", "email": "bench@example.org",
-                "member_class": "A"}))
-            member_id = member["id"]
-            for _ in range(100):  # warm both up
-                cluster.echo.echo(member_id)
-                cluster.membership.get_member(member_id)
-            for label, conc in (("sequential", 1), (f"{concurrency} callers", concurrency)):
-                # interleave the two so that machine noise hits both alike
-                echo_rate = measure_calls(lambda: cluster.echo.echo(member_id), calls, conc)
-                member_rate = measure_calls(lambda: cluster.membership.get_member(member_id), calls, conc)
-                results[label] = (member_rate, echo_rate)
+        cluster = clusters[0]
+        wait_for_rpc(lambda: cluster.echo.echo(1))
+        member = wait_for_rpc(lambda: cluster.membership.apply({
+            "first_name": "Bench", "last_name": "Mark", "email": "bench@example.org",
+            "member_class": "A"}))
+        member_id = member["id"]
+        for client in clusters:  # warm both up
+            for _ in range(20):
+                client.echo.echo(member_id)
+                client.membership.get_member(member_id)
+        for label, group in (("sequential", clusters[:1]), (f"{concurrency} callers", clusters)):
+            # one after the other in the same run, so machine noise hits both alike
+            echo_rate = measure_calls(group, lambda c: c.echo.echo(member_id), calls)
+            member_rate = measure_calls(group, lambda c: c.membership.get_member(member_id), calls)
+            results[label] = (member_rate, echo_rate)
     finally:
+        for proxy in proxies:
+            proxy.stop()
         echo.stop()
         membership.stop()
     return results
