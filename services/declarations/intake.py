@@ -1,0 +1,175 @@
+"""What billing's events bring to the declarations: VAT grids, payouts, Dimona, month-end."""
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.declarations import ledger, periods
+from services.declarations.ledger import Figure
+from services.declarations.models import Declaration, DeclarationLine, Payout
+from services.declarations.parameters import ParameterBook
+from shared.errors import rule_broken
+
+# EN 16931 VAT categories that are not taxed at a Belgian rate: grid of the base
+UNTAXED_SALES_GRID = {"Z": "00", "E": "00", "AE": "45", "K": "46", "G": "47"}
+# credit notes on intra-EU, reverse-charge and export sales go to grid 48, the others to 49
+CREDIT_NOTE_GRID = {"AE": "48", "K": "48", "G": "48"}
+PURCHASE_GRID = {"goods": "81", "services": "82", "investment": "83"}
+RATE_GRIDS = (("vat.rate_reduced", "01"), ("vat.rate_intermediate", "02"), ("vat.rate_standard", "03"))
+PAYOUT_CODES = ("gross", "employee_contributions", "employer_contributions", "withholding_tax")
+
+
+class PayoutNotYetKnown(Exception):
+    """A cancellation arrived before its approval (they travel on different queues): retried."""
+
+
+def _sum_by_code(pairs) -> list[Figure]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for code, amount in pairs:
+        totals[code] += amount
+    return [Figure(code, amount) for code, amount in sorted(totals.items())]
+
+
+def sales_grid(book: ParameterBook, on: dt.date, category: str, rate: Decimal) -> str:
+    if category in UNTAXED_SALES_GRID:
+        return UNTAXED_SALES_GRID[category]
+    if category != "S":
+        raise rule_broken("vat_breakdown.category", f"unknown VAT category {category}")
+    if rate == 0:
+        return "00"
+    for name, grid in RATE_GRIDS:
+        if book.decimal(name, on) == rate:
+            return grid
+    raise rule_broken("vat_breakdown.rate", f"{rate}% is not a Belgian VAT rate on {on.isoformat()}")
+
+
+def record_invoice(session: Session, book: ParameterBook, data: dict, periodicity: str):
+    if has_lines(session, "invoice", data["invoice_id"]):
+        return None
+    day = data["issue_date"]
+    pairs = []
+    for item in data["vat_breakdown"]:
+        grid = sales_grid(book, day, item["category"], item["rate"])
+        pairs.append((grid, item["base"]))
+        if item["category"] == "S":
+            pairs.append(("54", item["vat"]))
+    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
+                               "invoice", data["invoice_id"], _sum_by_code(pairs))
+
+
+def record_credit_note(session: Session, book: ParameterBook, data: dict, periodicity: str):
+    if has_lines(session, "credit_note", data["credit_note_id"]):
+        return None
+    pairs = []
+    for item in data["vat_breakdown"]:
+        pairs.append((CREDIT_NOTE_GRID.get(item["category"], "49"), item["base"]))
+        pairs.append(("64", item["vat"]))
+    day = data["issue_date"]
+    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
+                               "credit_note", data["credit_note_id"], _sum_by_code(pairs))
+
+
+def record_expense(session: Session, book: ParameterBook, data: dict, periodicity: str):
+    if has_lines(session, "expense", data["expense_id"]):
+        return None
+    day = data["expense_date"]
+    figures = _sum_by_code([(PURCHASE_GRID[data["category"]], data["net"]),
+                            ("59", data["deductible_vat"])])
+    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
+                               "expense", data["expense_id"], figures)
+
+
+def _payout_figures(payout: Payout, sign: int) -> tuple[list[Figure], list[Figure]]:
+    """(274 figures, DmfA figures) of a payout; ``sign`` -1 reverses them."""
+    taxable = payout.gross - payout.employee_contributions
+    withholding = [Figure("gross", sign * payout.gross), Figure("taxable", sign * taxable),
+                   Figure("withholding_tax", sign * payout.withholding_tax)]
+    dmfa = [Figure(code, sign * getattr(payout, code), payout.member_id, payout.worker_category)
+            for code in PAYOUT_CODES]
+    dmfa.append(Figure("days", Decimal(sign * payout.work_days), payout.member_id, payout.worker_category))
+    return withholding, dmfa
+
+
+def record_payout(session: Session, book: ParameterBook, data: dict):
+    """Project the payout, declare it (Dimona IN) and book it for the 274 and the DmfA.
+
+    Returns the Dimona, or None when this payout was already recorded under another event.
+    """
+    if session.get(Payout, data["payout_id"]) is not None:
+        return None
+    work_dates = sorted(data["work_dates"]) or [data["first_work_date"]]
+    payout = Payout(
+        payout_id=data["payout_id"], member_id=data["member_id"], activity_id=data["activity_id"],
+        worker_category=data["worker_category"], first_work_date=data["first_work_date"],
+        last_work_date=data["last_work_date"], work_days=len(set(work_dates)), pay_date=data["pay_date"],
+        gross=data["gross"], employee_contributions=data["employee_contributions"],
+        withholding_tax=data["withholding_tax"], net=data["net"],
+        employer_contributions=data["employer_contributions"], employer_cost=data["employer_cost"],
+        cancelled=False,
+    )
+    if payout.last_work_date < payout.first_work_date:
+        raise rule_broken("last_work_date", "is before the first work date")
+    session.add(payout)
+    dimona, _ = ledger.open_declaration(
+        session, book, "dimona", periods.month_of(payout.first_work_date), payout.payout_id,
+        start_of_work=payout.first_work_date, status="ready")
+    withholding, dmfa = _payout_figures(payout, +1)
+    ledger.book_figures(session, book, "withholding", periods.month_of(payout.pay_date),
+                        "payout", payout.payout_id, withholding)
+    ledger.book_figures(session, book, "dmfa", periods.quarter_of(payout.first_work_date),
+                        "payout", payout.payout_id, dmfa)
+    return dimona
+
+
+def cancel_payout(session: Session, book: ParameterBook, payout_id: str):
+    """Withdraw the Dimona (or declare its cancellation once submitted) and reverse the figures.
+
+    Returns the Dimona cancellation to submit, or None when the IN was never submitted.
+    """
+    payout = session.execute(select(Payout).where(Payout.payout_id == payout_id)
+                             .with_for_update()).scalar_one_or_none()
+    if payout is None:
+        raise PayoutNotYetKnown(f"payout {payout_id} is not known yet")
+    if payout.cancelled:
+        return None
+    payout.cancelled = True
+    withholding, dmfa = _payout_figures(payout, -1)
+    ledger.book_figures(session, book, "withholding", periods.month_of(payout.pay_date),
+                        "payout_cancel", payout_id, withholding)
+    ledger.book_figures(session, book, "dmfa", periods.quarter_of(payout.first_work_date),
+                        "payout_cancel", payout_id, dmfa)
+    dimona = ledger.find(session, "dimona", periods.month_of(payout.first_work_date), payout_id, lock=True)
+    if dimona is not None and dimona.status in ledger.OPEN:
+        ledger.cancel(dimona)
+        return None
+    cancellation, _ = ledger.open_declaration(
+        session, book, "dimona_cancel", periods.month_of(payout.first_work_date), payout_id,
+        start_of_work=payout.first_work_date, status="ready")
+    return cancellation
+
+
+def close_month(session: Session, book: ParameterBook, month: str, periodicity: str) -> list[Declaration]:
+    """Month-end: the month's 274, and the VAT return and DmfA whose period ends, become ready."""
+    periods.parse(month)
+    due = [("withholding", month)]
+    if periodicity == periods.MONTHLY:
+        due.append(("vat", month))
+    if periods.is_quarter_end(month):
+        quarter = periods.quarter_of(periods.bounds(month)[0])
+        if periodicity == periods.QUARTERLY:
+            due.append(("vat", quarter))
+        due.append(("dmfa", quarter))
+    made_ready = [ledger.ready_period(session, book, kind, period) for kind, period in due]
+    return [d for d in made_ready if d is not None]
+
+
+def payout_of(session: Session, payout_id: str) -> Payout | None:
+    return session.get(Payout, payout_id)
+
+
+def has_lines(session: Session, document_kind: str, document_id: str) -> bool:
+    return session.execute(select(DeclarationLine.id).where(
+        DeclarationLine.document_kind == document_kind,
+        DeclarationLine.document_id == document_id).limit(1)).first() is not None

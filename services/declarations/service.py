@@ -1,0 +1,265 @@
+"""The declarations service: dated legal parameters, payslips, Dimona, DmfA, 274 and VAT returns."""
+import datetime as dt
+
+from nameko.dependency_providers import Config
+from nameko.timer import Timer
+
+from services.declarations import (
+    intake, ledger, parameters, payslip, periods, reports, schemas, xml_export,
+)
+from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
+from services.declarations.models import Base
+from services.declarations.parameters import ParameterCache
+from services.declarations.schemas import jsonable
+from shared.db import UnitOfWork, utcnow
+from shared.errors import rule_broken
+from shared.events import handle_event
+from shared.schemas import load
+from shared.service import ServiceBase, rpc
+
+
+class ConfiguredTimer(Timer):
+    """A timer whose interval is read from the service's config."""
+
+    def __init__(self, setting: str, default: float, **kwargs):
+        super().__init__(interval=default, **kwargs)
+        self.setting, self.default = setting, default
+
+    def setup(self):
+        self.interval = float(self.container.config.get(self.setting, self.default))
+
+
+class DeclarationsService(ServiceBase):
+    name = "declarations"
+
+    uow = UnitOfWork(Base.metadata)
+    parameters = ParameterCache()
+    config = Config()
+
+    @property
+    def periodicity(self) -> str:
+        return self.config.get("VAT_PERIODICITY", periods.QUARTERLY)
+
+    def book(self):
+        return self.parameters.current(self.uow)
+
+    # ---- payslips and parameters ----
+
+    @rpc
+    def compute_payslip(self, request):
+        data = load(schemas.PayslipRequest(), request)
+        book = self.book()
+        if "gross" in data:
+            slip = payslip.from_gross(book, data["gross"], data["worker_category"], data["pay_date"])
+            out = schemas.PayslipOut()
+        else:
+            slip = payslip.from_budget(book, data["employment_budget"], data["worker_category"],
+                                       data["pay_date"])
+            out = schemas.InversePayslipOut()
+        PAYSLIPS.labels(slip.worker_category).inc()
+        return out.dump(slip)
+
+    @rpc
+    def get_parameter(self, name, on=None):
+        query = load(schemas.ParameterQuery(), {"name": name, "on": on})
+        with self.uow() as tx:
+            history = parameters.history(tx.session, query["name"])
+            book = parameters.load_book(tx.session)
+        day = query["on"] or dt.date.today()
+        return {"name": query["name"], "on": day.isoformat(), "value": book.text(query["name"], day),
+                "history": schemas.ParameterValueOut(many=True).dump(history)}
+
+    @rpc
+    def set_parameter(self, change):
+        self.caller.require_role("staff")
+        data = load(schemas.ParameterChange(), change)
+        with self.uow() as tx:
+            row = parameters.set_parameter(tx.session, data["name"], data["value"], data["effective_from"],
+                                           data["source"], self.caller.member_id, utcnow())
+            tx.emit("parameter_changed", {"name": row.name, "value": row.value,
+                                          "effective_from": row.effective_from}, aggregate_id=row.name)
+            out = {"name": row.name, **schemas.ParameterValueOut().dump(row)}
+        self.parameters.invalidate()
+        return out
+
+    # ---- declarations ----
+
+    @rpc
+    def list_declarations(self, query=None):
+        self.caller.require_role("staff")
+        data = load(schemas.DeclarationQuery(), query or {})
+        with self.uow() as tx:
+            found = ledger.list_declarations(tx.session, data["kind"], data["status"], data["period"],
+                                             data["limit"], data["offset"])
+            return schemas.DeclarationOut(many=True).dump(found)
+
+    @rpc
+    def get_declaration(self, declaration_id):
+        self.caller.require_role("staff")
+        ref = load(schemas.DeclarationRef(), {"declaration_id": declaration_id})
+        with self.uow() as tx:
+            return self._full(tx.session, ledger.get(tx.session, ref["declaration_id"]))
+
+    @rpc
+    def export_declaration(self, declaration_id):
+        self.caller.require_role("staff")
+        ref = load(schemas.DeclarationRef(), {"declaration_id": declaration_id})
+        with self.uow() as tx:
+            declaration = ledger.get(tx.session, ref["declaration_id"])
+            return {"declaration_id": declaration.id, "file": self._file(tx.session, declaration)}
+
+    @rpc
+    def mark_ready(self, declaration_id):
+        self.caller.require_role("staff")
+        ref = load(schemas.DeclarationRef(), {"declaration_id": declaration_id})
+        with self.uow() as tx:
+            declaration, changed = ledger.mark_ready(tx.session, ref["declaration_id"])
+            if changed:
+                self._emit_ready(tx, declaration)
+            return self._full(tx.session, declaration)
+
+    @rpc
+    def mark_submitted(self, submission):
+        self.caller.require_role("staff")
+        data = load(schemas.Submission(), submission)
+        with self.uow() as tx:
+            declaration = ledger.get(tx.session, data["declaration_id"], lock=True)
+            declaration = ledger.mark_submitted(
+                tx.session, declaration.id, self._file(tx.session, declaration),
+                self.caller.member_id, data["submission_reference"])
+            tx.emit("declaration_submitted", {**_event(declaration), "submitted_at": declaration.submitted_at},
+                    aggregate_id=declaration.id)
+            DECLARATIONS.labels(declaration.kind, "submitted").inc()
+            return self._full(tx.session, declaration)
+
+    @rpc
+    def record_outcome(self, outcome):
+        self.caller.require_role("staff")
+        data = load(schemas.Outcome(), outcome)
+        with self.uow() as tx:
+            declaration = ledger.record_outcome(tx.session, data["declaration_id"], data["outcome"], data["note"])
+            tx.emit("declaration_outcome_recorded", {**_event(declaration), "outcome": declaration.status},
+                    aggregate_id=declaration.id)
+            DECLARATIONS.labels(declaration.kind, declaration.status).inc()
+            return self._full(tx.session, declaration)
+
+    @rpc
+    def vat_return(self, request):
+        return self._periodic("vat", request)
+
+    @rpc
+    def withholding_return(self, request):
+        return self._periodic("withholding", request)
+
+    @rpc
+    def dmfa(self, request):
+        return self._periodic("dmfa", request)
+
+    @rpc
+    def check_deadlines(self, request=None):
+        """Raise the due and overdue alerts (the timer does it hourly); returns what it raised."""
+        self.caller.require_role("staff")
+        today = load(schemas.DeadlineCheck(), request or {})["today"] or dt.date.today()
+        book = self.book()
+        with self.uow() as tx:
+            alerts = ledger.deadline_alerts(tx.session, book, today)
+            for alert, declaration in alerts:
+                data = _event(declaration)
+                if alert == "due":
+                    data["days_left"] = (declaration.due_date - today).days
+                tx.emit(f"declaration_{alert}", data, aggregate_id=declaration.id)
+                ALERTS.labels(declaration.kind, alert).inc()
+            return [{"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
+                     "due_date": d.due_date.isoformat()} for alert, d in alerts]
+
+    @ConfiguredTimer.decorator("DEADLINE_CHECK_INTERVAL", 3600, eager=True)
+    def deadline_timer(self):
+        self.check_deadlines()
+
+    # ---- billing's events ----
+
+    @handle_event("billing", "invoice_issued")
+    def on_invoice_issued(self, event):
+        data = load(schemas.InvoiceIssued(), event.data)
+        with self.uow() as tx:
+            intake.record_invoice(tx.session, self.book(), data, self.periodicity)
+
+    @handle_event("billing", "credit_note_issued")
+    def on_credit_note_issued(self, event):
+        data = load(schemas.CreditNoteIssued(), event.data)
+        with self.uow() as tx:
+            intake.record_credit_note(tx.session, self.book(), data, self.periodicity)
+
+    @handle_event("billing", "expense_approved")
+    def on_expense_approved(self, event):
+        data = load(schemas.ExpenseApproved(), event.data)
+        with self.uow() as tx:
+            intake.record_expense(tx.session, self.book(), data, self.periodicity)
+
+    @handle_event("billing", "salary_payout_approved")
+    def on_salary_payout_approved(self, event):
+        data = load(schemas.SalaryPayoutApproved(), event.data)
+        with self.uow() as tx:
+            dimona = intake.record_payout(tx.session, self.book(), data)
+            if dimona is not None:
+                self._emit_dimona(tx, dimona)
+
+    @handle_event("billing", "salary_payout_cancelled")
+    def on_salary_payout_cancelled(self, event):
+        data = load(schemas.SalaryPayoutCancelled(), event.data)
+        with self.uow() as tx:
+            cancellation = intake.cancel_payout(tx.session, self.book(), data["payout_id"])
+            if cancellation is not None:
+                self._emit_dimona(tx, cancellation)
+
+    @handle_event("billing", "month_closed")
+    def on_month_closed(self, event):
+        data = load(schemas.MonthClosed(), event.data)
+        with self.uow() as tx:
+            for declaration in intake.close_month(tx.session, self.book(), data["period"], self.periodicity):
+                self._emit_ready(tx, declaration)
+
+    # ---- helpers ----
+
+    def _periodic(self, kind, request):
+        self.caller.require_role("staff")
+        data = load(schemas.PeriodRequest(), request)
+        period = data["period"]
+        expected = {"dmfa": "quarter", "withholding": "month"}.get(
+            kind, "quarter" if self.periodicity == periods.QUARTERLY else "month")
+        if ("Q" in period) != (expected == "quarter"):
+            raise rule_broken("period", f"a {kind} return covers a {expected}")
+        periods.parse(period)
+        book = self.book()
+        with self.uow() as tx:
+            declaration, _ = ledger.open_declaration(tx.session, book, kind, period)
+            if data["prepare"] and ledger.ready_period(tx.session, book, kind, period) is not None:
+                self._emit_ready(tx, declaration)
+            return self._full(tx.session, declaration)
+
+    def _full(self, session, declaration):
+        return {**schemas.DeclarationOut().dump(declaration),
+                **jsonable(reports.content(session, declaration))}
+
+    def _file(self, session, declaration):
+        if declaration.submitted_file is not None:
+            return declaration.submitted_file
+        return xml_export.export(declaration, reports.content(session, declaration), self.config)
+
+    def _emit_ready(self, tx, declaration):
+        tx.emit("declaration_ready", _event(declaration), aggregate_id=declaration.id)
+        DECLARATIONS.labels(declaration.kind, "ready").inc()
+
+    def _emit_dimona(self, tx, declaration):
+        facts = reports.dimona(tx.session, declaration)
+        tx.emit("dimona_declared", {**_event(declaration), "payout_id": facts["payout_id"],
+                                    "member_id": facts["member_id"], "action": facts["action"],
+                                    "start_date": facts["start_date"], "end_date": facts["end_date"]},
+                aggregate_id=declaration.reference)
+        self._emit_ready(tx, declaration)
+
+
+def _event(declaration) -> dict:
+    return {"declaration_id": declaration.id, "kind": declaration.kind, "period": declaration.period,
+            "due_date": declaration.due_date}
+
