@@ -9,6 +9,7 @@ In an event handler's worker the transaction also records ``(event_id, handler)`
 import datetime as dt
 import json
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import eventlet.patcher
@@ -125,8 +126,11 @@ def make_engine(uri: str, pool_size: int = 10):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            # writers queue up at BEGIN instead of failing at their first write
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # writers queue up at BEGIN instead of failing at their first write; reads don't lock
+            if connection.get_execution_options().get("read_only"):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if not _psycopg_patched and eventlet.patcher.is_monkey_patched("socket"):
@@ -198,6 +202,12 @@ class TransactionFactory:
 
     def __call__(self) -> Transaction:
         return Transaction(self._provider, self._worker_ctx)
+
+    @contextmanager
+    def read(self):
+        """A read-only Core connection for hot queries: one round trip, no outbox, no lock."""
+        with self._provider.engine.connect().execution_options(read_only=True) as connection:
+            yield connection
 
     @property
     def engine(self):
