@@ -1,0 +1,133 @@
+"""The electoral roll: a dated history of each member's standing, built from membership events,
+and the roll of an assembly frozen from that history as it stood on the record date.
+
+Events may arrive in any order (a payment before the admission it led to), so every change is
+kept with its effective date and the standing on a date is read back from the history,
+never from a single "current" row.
+"""
+import datetime as dt
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from services.governance.domain.common import get
+from services.governance.models import Assembly, MemberRecord, RollEntry, StandingChange
+
+STATUS_AFTER = {
+    "member_admitted": "admitted", "member_reinstated": "admitted",
+    "member_suspended": "suspended", "member_excluded": "excluded",
+    "member_resigned": "resigned", "member_erased": "erased",
+}
+IN_GOOD_STANDING = "admitted"
+
+
+def record_admission(session: Session, data: dict) -> None:
+    member = session.get(MemberRecord, data["member_id"])
+    if member is None:
+        member = MemberRecord(member_id=data["member_id"])
+        session.add(member)
+    member.number = data["number"]
+    member.member_class = data["member_class"]
+    member.admitted_on = data["admitted_on"]
+    record_status(session, "member_admitted", data["member_id"], data["admitted_on"])
+    record_paid_shares(session, "member_admitted", data["member_id"], data["paid_shares"],
+                       data["admitted_on"])
+
+
+def record_status(session: Session, event_type: str, member_id: str, effective_date: dt.date) -> None:
+    session.add(StandingChange(member_id=member_id, kind="status", status=STATUS_AFTER[event_type],
+                               effective_date=effective_date, event_type=event_type))
+
+
+def record_paid_shares(session: Session, event_type: str, member_id: str, paid_shares: int,
+                       effective_date: dt.date) -> None:
+    session.add(StandingChange(member_id=member_id, kind="shares", paid_shares=paid_shares,
+                               effective_date=effective_date, event_type=event_type))
+
+
+def standing_on(session: Session, on: dt.date, member_ids=None) -> dict[str, dict]:
+    """Each member's status and paid shares as they stood at the end of ``on``."""
+    query = (select(StandingChange.member_id, StandingChange.kind, StandingChange.status,
+                    StandingChange.paid_shares)
+             .where(StandingChange.effective_date <= on)
+             .order_by(StandingChange.effective_date, StandingChange.id))
+    if member_ids is not None:
+        query = query.where(StandingChange.member_id.in_(list(member_ids)))
+    standing: dict[str, dict] = {}
+    for member_id, kind, status, paid_shares in session.execute(query):
+        entry = standing.setdefault(member_id, {"status": None, "paid_shares": 0})
+        if kind == "status":
+            entry["status"] = status
+        else:
+            entry["paid_shares"] = paid_shares
+    return standing
+
+
+def in_good_standing(entry: dict) -> bool:
+    """Admitted, not suspended, excluded or gone, with shares paid."""
+    return entry["status"] == IN_GOOD_STANDING and entry["paid_shares"] >= 1
+
+
+def member_in_good_standing(session: Session, member_id: str, on: dt.date) -> bool:
+    entry = standing_on(session, on, [member_id]).get(member_id)
+    return entry is not None and in_good_standing(entry)
+
+
+def vote_weights(paid_shares: dict[str, int], weighting: str, cap_percent: Decimal | None) -> dict[str, int]:
+    """One member one vote, or one share one vote capped at ``cap_percent`` of the roll's shares."""
+    if weighting == "per_member":
+        return {member_id: 1 for member_id in paid_shares}
+    total = sum(paid_shares.values())
+    cap = None
+    if cap_percent is not None:
+        cap = max(1, int((Decimal(total) * cap_percent / 100).to_integral_value(ROUND_FLOOR)))
+    return {m: (min(s, cap) if cap else s) for m, s in paid_shares.items()}
+
+
+def freeze_roll(session: Session, assembly: Assembly, now: dt.datetime) -> int:
+    """Write the assembly's roll from the history at its record date; later events change nothing."""
+    standing = standing_on(session, assembly.record_date)
+    eligible = {m: e["paid_shares"] for m, e in standing.items() if in_good_standing(e)}
+    weights = vote_weights(eligible, assembly.weighting, assembly.share_cap_percent)
+    numbers = dict(session.execute(select(MemberRecord.member_id, MemberRecord.number)).all())
+    rows = [{"assembly_id": assembly.id, "member_id": m, "number": numbers.get(m),
+             "paid_shares": shares, "weight": weights[m]} for m, shares in eligible.items()]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(RollEntry), rows[start:start + 5000])
+    assembly.roll_frozen_at = now
+    return len(rows)
+
+
+def ensure_roll(session: Session, assembly_id: str, now: dt.datetime) -> Assembly:
+    """The assembly, its roll frozen on first use (under a lock, so it is frozen once)."""
+    assembly = get(session, Assembly, assembly_id, "assembly")
+    if assembly.roll_frozen_at is None:
+        assembly = session.execute(select(Assembly).where(Assembly.id == assembly_id)
+                                   .with_for_update()).scalar()
+        if assembly.roll_frozen_at is None:
+            freeze_roll(session, assembly, now)
+            session.flush()
+    return assembly
+
+
+def roll_entry(session: Session, assembly_id: str, member_id: str, lock: bool = False) -> RollEntry | None:
+    query = select(RollEntry).where(RollEntry.assembly_id == assembly_id,
+                                    RollEntry.member_id == member_id)
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar()
+
+
+def roll_totals(session: Session, assembly_id: str) -> dict:
+    members, shares, weight = session.execute(
+        select(func.count(), func.coalesce(func.sum(RollEntry.paid_shares), 0),
+               func.coalesce(func.sum(RollEntry.weight), 0))
+        .where(RollEntry.assembly_id == assembly_id)).one()
+    return {"members": members, "paid_shares": int(shares), "weight": int(weight)}
+
+
+def roll_page(session: Session, assembly_id: str, limit: int, offset: int) -> list[RollEntry]:
+    return list(session.execute(select(RollEntry).where(RollEntry.assembly_id == assembly_id)
+                                .order_by(RollEntry.number, RollEntry.member_id)
+                                .limit(limit).offset(offset)).scalars())

@@ -1,0 +1,219 @@
+"""Votes on agenda items: opening, casting (in person or by proxy), counting, receipts.
+
+One ballot per member and item is the primary key of ``participations``: whoever casts first
+(the member, their proxy holder, or one of twenty identical requests) wins, the others fail
+on the constraint, on every backend and across service instances.
+"""
+import base64
+import datetime as dt
+import hashlib
+import random
+import secrets
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, rule_broken
+from services.governance.domain import elections
+from services.governance.domain.assemblies import active_proxy_of, attend, presence
+from services.governance.domain.common import get, new_id
+from services.governance.domain.roll import ensure_roll, roll_entry, roll_totals
+from services.governance.models import AgendaItem, Assembly, Ballot, BallotMark, Participation
+
+RESOLUTION_CHOICES = ("for", "against", "abstain", "blank")
+MAJORITIES = ("simple", "two_thirds", "three_quarters", "four_fifths")
+QUORUM_RULES = ("none", "half_members", "half_capital")
+
+
+def majority_met(kind: str, votes_for: int, votes_against: int) -> bool:
+    """Abstentions and blanks are not votes cast; a qualified majority is reached at its fraction."""
+    cast = votes_for + votes_against
+    if cast == 0:
+        return False
+    if kind == "simple":
+        return votes_for * 2 > cast
+    numerator, denominator = {"two_thirds": (2, 3), "three_quarters": (3, 4),
+                              "four_fifths": (4, 5)}[kind]
+    return votes_for * denominator >= cast * numerator
+
+
+def quorum_met(rule: str, attending: dict, roll: dict) -> bool:
+    """``attending``: members and paid shares present or represented; ``roll``: the roll's totals."""
+    if rule == "half_members":
+        return attending["members"] * 2 >= roll["members"]
+    if rule == "half_capital":
+        return attending["paid_shares"] * 2 >= roll["paid_shares"]
+    return True
+
+
+def effective_quorum(item: AgendaItem, assembly: Assembly) -> str:
+    """A second meeting decides whatever the number present."""
+    return "none" if assembly.sitting == 2 else (item.quorum or "none")
+
+
+def open_vote(session: Session, item_id: str, now: dt.datetime) -> AgendaItem:
+    item = get(session, AgendaItem, item_id, "agenda item", lock=True)
+    if item.kind == "information":
+        raise rule_broken("item_id", "an information item is not voted on")
+    if item.status != "pending":
+        raise PreconditionFailed(f"the vote on this item is already {item.status}")
+    if item.kind == "election" and not elections.candidacies(session, item.id):
+        raise rule_broken("item_id", "an election needs at least one candidate")
+    ensure_roll(session, item.assembly_id, now)
+    item.status = "open"
+    item.opened_at = now
+    return item
+
+
+def new_receipt() -> str:
+    code = base64.b32encode(secrets.token_bytes(15)).decode()
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def receipt_hash(receipt: str) -> str:
+    return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()
+
+
+def cast_vote(session: Session, item_id: str, voter_id: str, on_behalf_of: str | None,
+              choice: str | None, candidates: list[str] | None, now: dt.datetime) -> dict:
+    """Cast a ballot for oneself or for the member one represents; returns the receipt, once."""
+    # a shared lock: casts run side by side, close_vote's exclusive lock waits for them
+    item = session.execute(select(AgendaItem).where(AgendaItem.id == item_id)
+                           .with_for_update(read=True)).scalar()
+    if item is None:
+        raise NotFound(f"no agenda item {item_id}")
+    if item.status != "open":
+        raise PreconditionFailed("the vote on this item is not open")
+    member_id = on_behalf_of or voter_id
+    entry = roll_entry(session, item.assembly_id, member_id)
+    if entry is None:
+        raise Forbidden("this member is not on the assembly's electoral roll")
+    if member_id != voter_id:
+        proxy = active_proxy_of(session, item.assembly_id, member_id, lock=True)
+        if proxy is None or proxy.holder_id != voter_id:
+            raise Forbidden("the voter holds no proxy in force for this member")
+    attend(session, item.assembly_id, voter_id, voter_id, now)
+    ballot_choice, marks = _ballot_content(session, item, choice, candidates)
+    try:
+        session.execute(insert(Participation).values(
+            item_id=item.id, member_id=member_id, cast_by=voter_id,
+            choice=None if item.secret else ballot_choice))
+    except IntegrityError:
+        raise Conflict("this member has already voted on this item",
+                       {"member_id": ["already voted"]}) from None
+    receipt = new_receipt()
+    ballot_id = new_id()
+    session.execute(insert(Ballot).values(id=ballot_id, item_id=item.id, choice=ballot_choice,
+                                          weight=entry.weight, receipt_hash=receipt_hash(receipt)))
+    if marks:
+        session.execute(insert(BallotMark), [{"ballot_id": ballot_id, "candidacy_id": c} for c in marks])
+    return {"item_id": item.id, "member_id": member_id, "cast_by": voter_id, "receipt": receipt}
+
+
+def _ballot_content(session: Session, item: AgendaItem, choice, candidates) -> tuple[str, list]:
+    if item.kind == "resolution":
+        if choice not in RESOLUTION_CHOICES:
+            raise rule_broken("choice", f"one of {', '.join(RESOLUTION_CHOICES)}")
+        return choice, []
+    if choice is not None and choice != "blank":
+        raise rule_broken("choice", "an election ballot lists candidates (or is blank)")
+    chosen = list(dict.fromkeys(candidates or []))
+    if len(chosen) > item.seats:
+        raise rule_broken("candidates", f"at most {item.seats} candidates for {item.seats} seats")
+    valid = {c.id for c in elections.candidacies(session, item.id)}
+    unknown = [c for c in chosen if c not in valid]
+    if unknown:
+        raise rule_broken("candidates", f"not candidates in this election: {', '.join(unknown)}")
+    return ("marks" if chosen else "blank"), chosen
+
+
+def tally_resolution(session: Session, item_id: str) -> dict:
+    """Ballots and votes (weights) per choice, counted by the database in one GROUP BY."""
+    rows = session.execute(select(Ballot.choice, func.count(), func.sum(Ballot.weight))
+                           .where(Ballot.item_id == item_id).group_by(Ballot.choice)).all()
+    ballots = {c: 0 for c in RESOLUTION_CHOICES}
+    votes = {c: 0 for c in RESOLUTION_CHOICES}
+    for choice, count, weight in rows:
+        ballots[choice] = count
+        votes[choice] = int(weight)
+    return {"ballots": ballots, "votes": votes}
+
+
+def close_vote(session: Session, item_id: str, now: dt.datetime) -> AgendaItem:
+    item = get(session, AgendaItem, item_id, "agenda item", lock=True)
+    if item.status != "open":
+        raise PreconditionFailed(f"the vote on this item is {item.status}, not open")
+    assembly = session.get(Assembly, item.assembly_id)
+    attending = presence(session, assembly.id)
+    totals = roll_totals(session, assembly.id)
+    both = {"members": attending["present"]["members"] + attending["represented"]["members"],
+            "paid_shares": attending["present"]["paid_shares"] + attending["represented"]["paid_shares"]}
+    rule = effective_quorum(item, assembly)
+    result = {
+        "item_id": item.id, "assembly_id": assembly.id, "kind": item.kind, "secret": item.secret,
+        "quorum_rule": rule, "quorum_met": quorum_met(rule, both, totals),
+        "present": attending["present"]["members"], "represented": attending["represented"]["members"],
+        "paid_shares_present_or_represented": both["paid_shares"],
+        "roll_members": totals["members"], "roll_paid_shares": totals["paid_shares"],
+    }
+    if item.kind == "resolution":
+        tally = tally_resolution(session, item.id)
+        votes_for, votes_against = tally["votes"]["for"], tally["votes"]["against"]
+        result.update(tally=tally["votes"], ballots=tally["ballots"],
+                      ballots_total=sum(tally["ballots"].values()),
+                      votes_cast=votes_for + votes_against, majority=item.majority,
+                      majority_met=majority_met(item.majority, votes_for, votes_against))
+        result["adopted"] = result["quorum_met"] and result["majority_met"]
+    else:
+        result.update(elections.count_election(session, item, assembly, result["quorum_met"]))
+    if item.secret:
+        shuffle_ballot_box(session, item.id)
+    item.status = "closed"
+    item.closed_at = now
+    item.result = result
+    return item
+
+
+def shuffle_ballot_box(session: Session, item_id: str) -> None:
+    """Rewrite a secret item's ballots in random order under fresh ids, so not even the physical
+    order of the rows follows the order in which members voted."""
+    ballots = [dict(r._mapping) for r in session.execute(
+        select(Ballot.id, Ballot.choice, Ballot.weight, Ballot.receipt_hash).where(Ballot.item_id == item_id))]
+    marks = {}
+    for ballot_id, candidacy_id in session.execute(
+            select(BallotMark.ballot_id, BallotMark.candidacy_id)
+            .join(Ballot, Ballot.id == BallotMark.ballot_id).where(Ballot.item_id == item_id)):
+        marks.setdefault(ballot_id, []).append(candidacy_id)
+    session.execute(delete(BallotMark).where(BallotMark.ballot_id.in_(
+        select(Ballot.id).where(Ballot.item_id == item_id))))
+    session.execute(delete(Ballot).where(Ballot.item_id == item_id))
+    random.SystemRandom().shuffle(ballots)
+    new_rows, new_marks = [], []
+    for ballot in ballots:
+        fresh = new_id()
+        new_rows.append({"id": fresh, "item_id": item_id, "choice": ballot["choice"],
+                         "weight": ballot["weight"], "receipt_hash": ballot["receipt_hash"]})
+        new_marks += [{"ballot_id": fresh, "candidacy_id": c} for c in marks.get(ballot["id"], [])]
+    if new_rows:
+        session.execute(insert(Ballot), new_rows)
+    if new_marks:
+        session.execute(insert(BallotMark), new_marks)
+
+
+def participation_count(session: Session, item_id: str) -> int:
+    return session.execute(select(func.count()).where(Participation.item_id == item_id)).scalar_one()
+
+
+def receipt_hashes(session: Session, item_id: str) -> list[str]:
+    """The published list: every counted ballot's receipt hash, in no meaningful order."""
+    return list(session.execute(select(Ballot.receipt_hash).where(Ballot.item_id == item_id)
+                                .order_by(Ballot.receipt_hash)).scalars())
+
+
+def verify_receipt(session: Session, item_id: str, receipt: str) -> dict:
+    item = get(session, AgendaItem, item_id, "agenda item")
+    found = session.execute(select(func.count()).where(
+        Ballot.item_id == item_id, Ballot.receipt_hash == receipt_hash(receipt))).scalar_one()
+    return {"item_id": item_id, "receipt_hash": receipt_hash(receipt), "in_ballot_box": bool(found),
+            "counted": bool(found) and item.status == "closed"}

@@ -1,0 +1,337 @@
+"""The governance service: assemblies, the electoral roll, proxies, votes and elections, the
+board, working groups, recommendations, polls and minutes."""
+import datetime as dt
+
+from services.governance import schemas
+from services.governance.domain import (
+    assemblies, elections, groups, minutes, polls, roll, voting,
+)
+from services.governance.models import Base
+from shared.db import UnitOfWork, utcnow
+from shared.events import handle_event
+from shared.metrics import counter
+from shared.schemas import load
+from shared.service import ServiceBase, rpc
+
+VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
+STAFF = ("staff", "board")
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+class GovernanceService(ServiceBase):
+    name = "governance"
+
+    uow = UnitOfWork(Base.metadata)
+
+    # ---- assemblies, roll, attendance, proxies ----
+
+    @rpc
+    def convene_assembly(self, payload):
+        data = load(schemas.ConveneAssembly(), payload)
+        self.caller.require_role(*STAFF)
+        with self.uow() as tx:
+            assembly = assemblies.convene(tx.session, data, dt.date.today(), self.caller.member_id)
+            items = assemblies.items_of(tx.session, assembly.id)
+            tx.emit("assembly_convened", {
+                "assembly_id": assembly.id, "kind": assembly.kind, "meeting_date": assembly.meeting_date,
+                "record_date": assembly.record_date, "sitting": assembly.sitting,
+                "items": [{"item_id": i.id, "kind": i.kind, "majority": i.majority, "quorum": i.quorum}
+                          for i in items]}, aggregate_id=assembly.id)
+            return self._assembly_out(tx.session, assembly)
+
+    @rpc
+    def get_assembly(self, assembly_id):
+        ref = load(schemas.AssemblyRef(), {"assembly_id": assembly_id})
+        with self.uow() as tx:
+            return self._assembly_out(tx.session, assemblies.get_assembly(tx.session, ref["assembly_id"]))
+
+    def _assembly_out(self, session, assembly):
+        out = schemas.AssemblyOut().dump(assembly)
+        out["agenda"] = schemas.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
+        out["presence"] = assemblies.presence(session, assembly.id)
+        out["roll"] = roll.roll_totals(session, assembly.id)
+        return out
+
+    @rpc
+    def electoral_roll(self, query):
+        data = load(schemas.RollQuery(), query)
+        with self.uow() as tx:
+            assembly = roll.ensure_roll(tx.session, data["assembly_id"], utcnow())
+            entries = roll.roll_page(tx.session, assembly.id, data["limit"], data["offset"])
+            return {"assembly_id": assembly.id, "record_date": assembly.record_date.isoformat(),
+                    **roll.roll_totals(tx.session, assembly.id),
+                    "entries": schemas.RollEntryOut(many=True).dump(entries)}
+
+    @rpc
+    def register_attendance(self, payload):
+        data = load(schemas.MemberAtAssembly(), payload)
+        self.caller.require_self_or_role(data["member_id"], *STAFF)
+        with self.uow() as tx:
+            return assemblies.register_attendance(tx.session, data["assembly_id"], data["member_id"],
+                                                  self.caller.member_id, utcnow())
+
+    @rpc
+    def grant_proxy(self, payload):
+        data = load(schemas.ProxyIn(), payload)
+        self.caller.require_self_or_role(data["grantor_id"], *STAFF)
+        with self.uow() as tx:
+            proxy = assemblies.grant_proxy(tx.session, data["assembly_id"], data["grantor_id"],
+                                           data["holder_id"], utcnow())
+            return schemas.ProxyOut().dump(proxy)
+
+    @rpc
+    def revoke_proxy(self, payload):
+        data = load(schemas.RevokeProxyIn(), payload)
+        self.caller.require_self_or_role(data["grantor_id"], *STAFF)
+        with self.uow() as tx:
+            proxy = assemblies.revoke_proxy(tx.session, data["assembly_id"], data["grantor_id"], utcnow())
+            return schemas.ProxyOut().dump(proxy)
+
+    # ---- votes ----
+
+    @rpc
+    def open_vote(self, item_id):
+        ref = load(schemas.ItemRef(), {"item_id": item_id})
+        self.caller.require_role(*STAFF)
+        with self.uow() as tx:
+            item = voting.open_vote(tx.session, ref["item_id"], utcnow())
+            tx.emit("vote_opened", {"item_id": item.id, "assembly_id": item.assembly_id,
+                                    "kind": item.kind, "secret": item.secret}, aggregate_id=item.id)
+            return schemas.ItemOut().dump(item)
+
+    @rpc
+    def cast_vote(self, payload):
+        data = load(schemas.CastVote(), payload)
+        self.caller.require_self_or_role(data["voter_id"], "staff")
+        with self.uow() as tx:
+            receipt = voting.cast_vote(tx.session, data["item_id"], data["voter_id"], data["on_behalf_of"],
+                                       data["choice"], data["candidates"], utcnow())
+        VOTES_CAST.labels("proxy" if receipt["member_id"] != receipt["cast_by"] else "in_person").inc()
+        return receipt
+
+    @rpc
+    def close_vote(self, item_id):
+        ref = load(schemas.ItemRef(), {"item_id": item_id})
+        self.caller.require_role(*STAFF)
+        with self.uow() as tx:
+            item = voting.close_vote(tx.session, ref["item_id"], utcnow())
+            self._emit_result(tx, item.result)
+            return schemas.ItemOut().dump(item)
+
+    def _emit_result(self, tx, result):
+        item_id = result["item_id"]
+        if result["kind"] == "resolution":
+            tally = result["tally"]
+        else:
+            tally = {c["candidacy_id"]: c["votes"] for c in result["candidates"]}
+        tx.emit("vote_closed", {"item_id": item_id, "assembly_id": result["assembly_id"],
+                                "kind": result["kind"], "quorum_met": result["quorum_met"],
+                                "ballots_total": result["ballots_total"], "tally": tally,
+                                "adopted": result["adopted"]}, aggregate_id=item_id)
+        if result["kind"] == "resolution":
+            tx.emit("resolution_adopted" if result["adopted"] else "resolution_rejected", {
+                "item_id": item_id, "assembly_id": result["assembly_id"], "majority": result["majority"],
+                "quorum_met": result["quorum_met"], "votes_for": tally["for"],
+                "votes_against": tally["against"], "abstentions": tally["abstain"],
+                "votes_cast": result["votes_cast"]}, aggregate_id=item_id)
+        elif result["elected"]:
+            tx.emit("board_elected", {
+                "item_id": item_id, "assembly_id": result["assembly_id"], "seats": result["seats"],
+                "elected": result["elected"], "tie_break": result["tie_break"],
+                "tie_broken": bool(result["tie_broken"]), "lot_seed": result["lot_seed"]},
+                aggregate_id=item_id)
+
+    @rpc
+    def vote_results(self, item_id):
+        ref = load(schemas.ItemRef(), {"item_id": item_id})
+        with self.uow() as tx:
+            item = assemblies.get_item(tx.session, ref["item_id"])
+            out = {"item_id": item.id, "status": item.status,
+                   "participants": voting.participation_count(tx.session, item.id)}
+            if item.status == "closed":
+                out["result"] = item.result
+                out["receipts"] = voting.receipt_hashes(tx.session, item.id)
+            return out
+
+    @rpc
+    def verify_receipt(self, payload):
+        data = load(schemas.ReceiptIn(), payload)
+        with self.uow() as tx:
+            return voting.verify_receipt(tx.session, data["item_id"], data["receipt"])
+
+    # ---- elections and the board ----
+
+    @rpc
+    def declare_candidacy(self, payload):
+        data = load(schemas.CandidacyIn(), payload)
+        self.caller.require_self_or_role(data["member_id"], *STAFF)
+        with self.uow() as tx:
+            candidacy = elections.declare_candidacy(tx.session, data["item_id"], data["member_id"], utcnow())
+            return schemas.CandidacyOut().dump(candidacy)
+
+    @rpc
+    def board(self, query=None):
+        data = load(schemas.BoardQuery(), query or {})
+        on = data["on"] or dt.date.today()
+        with self.uow() as tx:
+            return {"on": on.isoformat(),
+                    "members": schemas.MandateOut(many=True).dump(elections.board_on(tx.session, on))}
+
+    # ---- participatory cycles ----
+
+    @rpc
+    def open_cycle(self, payload):
+        data = load(schemas.CycleIn(), payload)
+        self.caller.require_role(*STAFF)
+        with self.uow() as tx:
+            cycle = groups.open_cycle(tx.session, data["title"], data["themes"], data["item_id"], utcnow())
+            return schemas.CycleOut().dump(cycle)
+
+    @rpc
+    def create_working_group(self, payload):
+        data = load(schemas.WorkingGroupIn(), payload)
+        self.caller.require_role(*STAFF)
+        with self.uow() as tx:
+            group = groups.create_working_group(tx.session, data["title"], data["cycle_id"],
+                                                data["theme"], utcnow())
+            return schemas.GroupOut().dump(group)
+
+    @rpc
+    def join_working_group(self, payload):
+        data = load(schemas.JoinGroupIn(), payload)
+        self.caller.require_self_or_role(data["member_id"], "staff")
+        with self.uow() as tx:
+            groups.join_working_group(tx.session, data["group_id"], data["member_id"], utcnow())
+            return {"group_id": data["group_id"], "member_id": data["member_id"]}
+
+    @rpc
+    def submit_recommendation(self, payload):
+        data = load(schemas.RecommendationIn(), payload)
+        self.caller.require_self_or_role(data["member_id"], "staff")
+        with self.uow() as tx:
+            rec = groups.submit_recommendation(tx.session, data["group_id"], data["member_id"],
+                                               data["title"], data["text"], utcnow())
+            group = groups.get_group(tx.session, rec.group_id)
+            tx.emit("recommendation_submitted", {"recommendation_id": rec.id, "group_id": rec.group_id,
+                                                 "cycle_id": group.cycle_id}, aggregate_id=rec.id)
+            return schemas.RecommendationOut().dump(rec)
+
+    @rpc
+    def answer_recommendation(self, payload):
+        data = load(schemas.AnswerIn(), payload)
+        self.caller.require_role("board")
+        with self.uow() as tx:
+            rec = groups.answer_recommendation(tx.session, data["recommendation_id"], data["status"],
+                                               data["text"], self.caller.member_id, utcnow())
+            tx.emit("recommendation_answered", {"recommendation_id": rec.id, "group_id": rec.group_id,
+                                                "status": rec.status}, aggregate_id=rec.id)
+            out = schemas.RecommendationOut().dump(rec)
+            out["answers"] = [{"status": a.status, "text": a.text, "answered_at": a.answered_at.isoformat()}
+                              for a in groups.answers_of(tx.session, rec.id)]
+            return out
+
+    # ---- polls ----
+
+    @rpc
+    def open_poll(self, payload):
+        data = load(schemas.PollIn(), payload)
+        with self.uow() as tx:
+            polls.check_may_open(tx.session, data, self.caller.member_id, self.caller.has_role(*STAFF))
+            poll = polls.open_poll(tx.session, data, self.caller.member_id, utcnow())
+            return schemas.PollOut().dump(poll)
+
+    @rpc
+    def respond_poll(self, payload):
+        data = load(schemas.PollResponseIn(), payload)
+        self.caller.require_self_or_role(data["member_id"])
+        with self.uow() as tx:
+            polls.respond_poll(tx.session, data["poll_id"], data["member_id"], data["choice"], utcnow())
+            return {"poll_id": data["poll_id"], "member_id": data["member_id"], "choice": data["choice"]}
+
+    @rpc
+    def close_poll(self, poll_id):
+        ref = load(schemas.PollRef(), {"poll_id": poll_id})
+        with self.uow() as tx:
+            poll = polls.get_poll(tx.session, ref["poll_id"])
+            if poll.opened_by is None or poll.opened_by != self.caller.member_id:
+                self.caller.require_role(*STAFF)
+            poll = polls.close_poll(tx.session, poll.id, utcnow())
+            tx.emit("poll_closed", {"poll_id": poll.id, "kind": poll.kind,
+                                    "responses": poll.result["responses"]}, aggregate_id=poll.id)
+            return polls.poll_results(tx.session, poll.id, utcnow())
+
+    @rpc
+    def poll_results(self, poll_id):
+        ref = load(schemas.PollRef(), {"poll_id": poll_id})
+        with self.uow() as tx:
+            return polls.poll_results(tx.session, ref["poll_id"], utcnow())
+
+    # ---- minutes ----
+
+    @rpc
+    def assembly_minutes(self, payload):
+        data = load(schemas.MinutesIn(), payload)
+        with self.uow() as tx:
+            record = minutes.assembly_minutes(tx.session, data["assembly_id"])
+        if data["format"] == "pdf":
+            return {"assembly_id": data["assembly_id"], "content_type": "application/pdf",
+                    "pdf_base64": minutes.minutes_pdf(record)}
+        return record
+
+    # ---- the electoral roll's projection of membership events ----
+
+    @handle_event("membership", "member_admitted")
+    def on_member_admitted(self, event):
+        data = dict(event.data, admitted_on=_date(event.data["admitted_on"]))
+        with self.uow() as tx:
+            roll.record_admission(tx.session, data)
+
+    def _status(self, event, effective_date=None):
+        with self.uow() as tx:
+            roll.record_status(tx.session, event.event_type, event.data["member_id"],
+                               effective_date or _date(event.data["effective_date"]))
+
+    @handle_event("membership", "member_suspended")
+    def on_member_suspended(self, event):
+        self._status(event)
+
+    @handle_event("membership", "member_reinstated")
+    def on_member_reinstated(self, event):
+        self._status(event)
+
+    @handle_event("membership", "member_excluded")
+    def on_member_excluded(self, event):
+        self._status(event)
+
+    @handle_event("membership", "member_resigned")
+    def on_member_resigned(self, event):
+        self._status(event)
+
+    @handle_event("membership", "member_erased")
+    def on_member_erased(self, event):
+        self._status(event, effective_date=event.occurred_at.date())
+
+    @handle_event("membership", "shares_paid")
+    def on_shares_paid(self, event):
+        self._paid_shares(event, event.data["member_id"], event.data["paid_shares"])
+
+    @handle_event("membership", "shares_redeemed")
+    def on_shares_redeemed(self, event):
+        self._paid_shares(event, event.data["member_id"], event.data["paid_shares"])
+
+    @handle_event("membership", "shares_transferred")
+    def on_shares_transferred(self, event):
+        data = event.data
+        with self.uow() as tx:
+            for member_id, paid in ((data["from_member_id"], data["from_paid_shares"]),
+                                    (data["to_member_id"], data["to_paid_shares"])):
+                roll.record_paid_shares(tx.session, event.event_type, member_id, paid,
+                                        _date(data["effective_date"]))
+
+    def _paid_shares(self, event, member_id, paid_shares):
+        with self.uow() as tx:
+            roll.record_paid_shares(tx.session, event.event_type, member_id, paid_shares,
+                                    _date(event.data["effective_date"]))
