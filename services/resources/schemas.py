@@ -1,4 +1,6 @@
 """Resources' RPC input/output schemas and the events it publishes."""
+from decimal import Decimal
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -51,7 +53,7 @@ class ResourceIn(StrictSchema):
     weekly_quota_hours = Money(load_default=None, allow_none=True, minimum=0)
     cancellation_deadline_hours = fields.Integer(load_default=None, allow_none=True,
                                                  validate=validate.Range(0, 24 * 366))
-    late_cancellation_share = Money(places=4, load_default="0", minimum=0)
+    late_cancellation_share = Money(places=4, load_default=Decimal("0"), minimum=0)
     no_show_minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 24 * 60))
 
     @ma.validates("late_cancellation_share")
