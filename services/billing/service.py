@@ -1,0 +1,360 @@
+"""The billing service: activities, clients, invoices and credit notes, payments, expenses,
+salary payouts and the guarantee fund."""
+import base64
+import datetime as dt
+
+from services.billing import schemas
+from services.billing.domain import (
+    activities, clients, dunning, expenses, fund, invoices, members, payments, salary,
+)
+from services.billing.domain.documents import render_pdf, render_ubl
+from services.billing.models import Base
+from services.billing.timers import configured_timer
+from shared.db import UnitOfWork
+from shared.errors import rule_broken
+from shared.events import handle_event
+from shared.metrics import counter
+from shared.rpc import TimedRpcProxy
+from shared.schemas import load
+from shared.service import ServiceBase, rpc
+
+INVOICES_ISSUED = counter("coop_invoices_issued_total", "Invoices issued", ["series"])
+
+
+class BillingService(ServiceBase):
+    name = "billing"
+
+    uow = UnitOfWork(Base.metadata)
+    declarations = TimedRpcProxy("declarations")
+
+    # ---- activities ----
+
+    @rpc
+    def open_activity(self, payload):
+        data = load(schemas.ActivityOpening(), payload)
+        self.caller.require_self_or_role(data["member_id"], "staff")
+        with self.uow() as tx:
+            activity = activities.open_activity(tx.session, data["member_id"], data["name"], self._today())
+            tx.emit("activity_opened", {"activity_id": activity.id, "member_id": activity.member_id,
+                                        "opened_on": activity.opened_on}, aggregate_id=activity.id)
+            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+
+    @rpc
+    def get_activity(self, activity_id):
+        ref = load(schemas.ActivityRef(), {"activity_id": activity_id})
+        with self.uow() as tx:
+            activity = self._own_activity(tx.session, ref["activity_id"])
+            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+
+    @rpc
+    def rename_activity(self, payload):
+        data = load(schemas.ActivityRename(), payload)
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            activity = activities.rename(tx.session, data["activity_id"], data["name"])
+            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+
+    @rpc
+    def close_activity(self, activity_id):
+        ref = load(schemas.ActivityRef(), {"activity_id": activity_id})
+        with self.uow() as tx:
+            self._own_activity(tx.session, ref["activity_id"])
+            activity = activities.close(tx.session, ref["activity_id"], self._today())
+            tx.emit("activity_closed", {"activity_id": activity.id, "member_id": activity.member_id,
+                                        "closed_on": activity.closed_on}, aggregate_id=activity.id)
+            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+
+    @rpc
+    def activity_statement(self, payload):
+        data = load(schemas.StatementRequest(), payload)
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            return schemas.StatementOut().dump(
+                activities.statement(tx.session, data["activity_id"], data["start"], data["end"]))
+
+    # ---- clients ----
+
+    @rpc
+    def register_client(self, payload):
+        data = load(schemas.ClientRegistration(), payload)
+        self.caller.require_role("member", "staff")
+        with self.uow() as tx:
+            client = clients.register(tx.session, data, self.caller.member_id)
+            tx.emit("client_registered", {"client_id": client.id, "kind": client.kind,
+                                          "country": client.country}, aggregate_id=client.id)
+            return schemas.ClientOut().dump(client)
+
+    # ---- invoices and credit notes ----
+
+    @rpc
+    def create_invoice(self, payload):
+        data = load(schemas.InvoiceDraft(), payload)
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            return schemas.InvoiceOut().dump(invoices.create(tx.session, data, self._today()))
+
+    @rpc
+    def add_invoice_line(self, payload):
+        data = load(schemas.LineAddition(), payload)
+        invoice_id = data.pop("invoice_id")
+        with self.uow() as tx:
+            self._own_invoice(tx.session, invoice_id)
+            return schemas.InvoiceOut().dump(invoices.add_line(tx.session, invoice_id, data))
+
+    @rpc
+    def issue_invoice(self, invoice_id):
+        ref = load(schemas.InvoiceRef(), {"invoice_id": invoice_id})
+        with self.uow() as tx:
+            self._own_invoice(tx.session, ref["invoice_id"])
+            invoice, events = invoices.issue(tx.session, ref["invoice_id"], self._today(), self._series("INVOICE"))
+            self._emit(tx, events)
+            out = schemas.InvoiceOut().dump(invoice)
+        INVOICES_ISSUED.labels(invoice.series).inc()
+        return out
+
+    @rpc
+    def issue_invoices(self, payload):
+        """Issue many drafts at once: one transaction, one block of numbers (staff)."""
+        data = load(schemas.InvoiceIds(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            issued, events = invoices.issue_many(tx.session, data["invoice_ids"], self._today(),
+                                                 self._series("INVOICE"))
+            self._emit(tx, events)
+            out = [{"id": i.id, "number": i.number} for i in issued]
+        INVOICES_ISSUED.labels(self._series("INVOICE")).inc(len(out))
+        return out
+
+    @rpc
+    def create_and_issue_invoices(self, payload):
+        """Create and issue a batch of invoices in one transaction (staff; recurring billing)."""
+        data = load(schemas.InvoiceBatch(), payload)
+        self.caller.require_role("staff")
+        today = self._today()
+        with self.uow() as tx:
+            drafts = [invoices.create(tx.session, draft, today) for draft in data["invoices"]]
+            tx.session.flush()
+            issued = invoices.issue_locked(tx.session, drafts, today, self._series("INVOICE"))
+            self._emit(tx, [invoices.issued_event(i) for i in issued])
+            out = [{"id": i.id, "number": i.number, "total_gross": str(i.total_gross)} for i in issued]
+        INVOICES_ISSUED.labels(self._series("INVOICE")).inc(len(out))
+        return out
+
+    @rpc
+    def get_invoice(self, invoice_id):
+        ref = load(schemas.InvoiceRef(), {"invoice_id": invoice_id})
+        with self.uow() as tx:
+            return schemas.InvoiceOut().dump(self._own_invoice(tx.session, ref["invoice_id"]))
+
+    @rpc
+    def list_invoices(self, query=None):
+        data = load(schemas.InvoiceQuery(), query or {})
+        if not self.caller.has_role("staff"):
+            data["member_id"] = self.caller.member_id
+        with self.uow() as tx:
+            found = invoices.list_invoices(tx.session, data, data["limit"], data["offset"])
+            return schemas.InvoiceOut(many=True).dump(found)
+
+    @rpc
+    def credit_invoice(self, payload):
+        data = load(schemas.CreditRequest(), payload)
+        with self.uow() as tx:
+            self._own_invoice(tx.session, data["invoice_id"])
+            note, events = invoices.credit(tx.session, data["invoice_id"], data["lines"], data["reason"],
+                                           self._today(), self._series("CREDIT_NOTE"))
+            self._emit(tx, events)
+            return schemas.InvoiceOut().dump(note)
+
+    @rpc
+    def invoice_pdf(self, invoice_id):
+        document, client, credited = self._document(invoice_id)
+        content = render_pdf(document, client, self.container.config["COOPERATIVE"], credited)
+        return {"filename": f"{document.number}.pdf", "content_type": "application/pdf",
+                "content_base64": base64.b64encode(content).decode()}
+
+    @rpc
+    def invoice_ubl(self, invoice_id):
+        document, client, credited = self._document(invoice_id)
+        content = render_ubl(document, client, self.container.config["COOPERATIVE"], credited)
+        return {"filename": f"{document.number}.xml", "content_type": "application/xml",
+                "xml": content.decode()}
+
+    # ---- payments ----
+
+    @rpc
+    def record_payment(self, payload):
+        data = load(schemas.PaymentIn(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            payment, events = payments.record(tx.session, data, self._today())
+            self._emit(tx, events)
+            return schemas.PaymentOut().dump(payment)
+
+    @rpc
+    def import_bank_statement(self, payload):
+        data = load(schemas.StatementImport(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            summary, events = payments.import_statement(tx.session, data["statement"], self._today())
+            self._emit(tx, events)
+            return schemas.ImportSummary().dump(summary)
+
+    @rpc
+    def match_payment(self, payload):
+        data = load(schemas.PaymentMatch(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            payment, events = payments.match(tx.session, data["payment_id"], data["invoice_id"])
+            self._emit(tx, events)
+            return schemas.PaymentOut().dump(payment)
+
+    @rpc
+    def unmatched_payments(self, page=None):
+        data = load(schemas.Page(), page or {})
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            found = payments.unmatched(tx.session, data["limit"], data["offset"])
+            return schemas.PaymentOut(many=True).dump(found)
+
+    # ---- expenses ----
+
+    @rpc
+    def submit_expense(self, payload):
+        data = load(schemas.ExpenseIn(), payload)
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            return schemas.ExpenseOut().dump(expenses.submit(tx.session, data, self._today()))
+
+    @rpc
+    def decide_expense(self, payload):
+        data = load(schemas.ExpenseDecision(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            expense, events = expenses.decide(tx.session, data["expense_id"], data["approve"],
+                                              data["reason"], self.caller.member_id, self._today())
+            self._emit(tx, events)
+            return schemas.ExpenseOut().dump(expense)
+
+    # ---- salary and the guarantee fund ----
+
+    @rpc
+    def request_salary(self, request, work_dates=None, amount=None, worker_category=None):
+        if isinstance(request, str):  # request_salary(activity_id, work_dates, amount)
+            request = {"activity_id": request, "work_dates": work_dates, "amount": amount,
+                       **({"worker_category": worker_category} if worker_category else {})}
+        data = load(schemas.SalaryRequest(), request)
+        today = self._today()
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            data.update(salary.plan(tx.session, data, today))
+        # no transaction is held while declarations computes the payslip
+        payslip = self.declarations.compute_payslip({
+            "employment_budget": str(data["amount"]), "worker_category": data["worker_category"],
+            "pay_date": data["pay_date"].isoformat()})
+        with self.uow() as tx:
+            payout, events = salary.approve(tx.session, data, payslip, today)
+            self._emit(tx, events)
+            return schemas.SalaryPayoutOut().dump(payout)
+
+    @rpc
+    def guarantee_fund_status(self):
+        self.caller.require_role("staff", "board")
+        with self.uow() as tx:
+            return schemas.FundStatusOut().dump(fund.status(tx.session))
+
+    # ---- dunning ----
+
+    @rpc
+    def run_dunning(self, payload=None):
+        data = load(schemas.DunningRun(), payload or {})
+        self.caller.require_role("staff")
+        return self._dun(data["as_of"] or self._today())
+
+    @configured_timer("DUNNING_INTERVAL", default=3600)
+    def dunning_tick(self):
+        self._dun(self._today())
+
+    def _dun(self, today: dt.date) -> dict:
+        with self.uow() as tx:
+            candidates = dunning.overdue(tx.session, today)
+        counts = {"invoice_overdue": 0, "invoice_written_off": 0}
+        for invoice_id in candidates:
+            # one transaction per invoice: a failure or a concurrent run touches only that one
+            with self.uow() as tx:
+                events = dunning.dun(tx.session, invoice_id, today)
+                self._emit(tx, events)
+            for event in events:
+                counts[event.event_type] += 1
+        return {"as_of": today.isoformat(), "reminders": counts["invoice_overdue"],
+                "written_off": counts["invoice_written_off"]}
+
+    # ---- events consumed ----
+
+    def _member_event(self, event):
+        with self.uow() as tx:
+            members.apply_event(tx.session, event.event_type, event.data, event.occurred_at)
+
+    @handle_event("membership", "member_admitted")
+    def on_member_admitted(self, event):
+        self._member_event(event)
+
+    @handle_event("membership", "member_suspended")
+    def on_member_suspended(self, event):
+        self._member_event(event)
+
+    @handle_event("membership", "member_reinstated")
+    def on_member_reinstated(self, event):
+        self._member_event(event)
+
+    @handle_event("membership", "member_excluded")
+    def on_member_excluded(self, event):
+        self._member_event(event)
+
+    @handle_event("membership", "member_resigned")
+    def on_member_resigned(self, event):
+        self._member_event(event)
+
+    @handle_event("membership", "member_erased")
+    def on_member_erased(self, event):
+        self._member_event(event)
+
+    @handle_event("resources", "usage_recorded")
+    def on_usage_recorded(self, event):
+        data = load(schemas.UsageRecorded(), event.data)
+        with self.uow() as tx:
+            charged = activities.charge_usage(tx.session, data, event.occurred_at.date())
+            self._emit(tx, [charged] if charged else [])
+
+    # ---- helpers ----
+
+    def _today(self) -> dt.date:
+        return dt.date.today()
+
+    def _series(self, kind: str) -> str:
+        return self.container.config.get(f"{kind}_SERIES", "F" if kind == "INVOICE" else "C")
+
+    @staticmethod
+    def _emit(tx, events):
+        for event in events:
+            tx.emit(event.event_type, event.data, aggregate_id=event.aggregate_id)
+
+    def _own_activity(self, session, activity_id):
+        activity = activities.get(session, activity_id)
+        self.caller.require_self_or_role(activity.member_id, "staff")
+        return activity
+
+    def _own_invoice(self, session, invoice_id):
+        invoice = invoices.get(session, invoice_id)
+        self.caller.require_self_or_role(invoice.member_id, "staff")
+        return invoice
+
+    def _document(self, invoice_id):
+        ref = load(schemas.InvoiceRef(), {"invoice_id": invoice_id})
+        with self.uow() as tx:
+            document = self._own_invoice(tx.session, ref["invoice_id"])
+            if document.status == "draft":
+                raise rule_broken("invoice_id", "a draft has no document yet")
+            client = clients.get(tx.session, document.client_id)
+            credited = invoices.get(tx.session, document.credited_invoice_id) \
+                if document.credited_invoice_id else None
+            return document, client, credited
