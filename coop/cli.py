@@ -145,6 +145,16 @@ def events_catalog(output: Path = typer.Option(ROOT / "docs" / "asyncapi.json", 
     console.print(f"wrote {output}")
 
 
+@app.command()
+def openapi(output: Path = typer.Option(ROOT / "docs" / "openapi.json", "--output", "-o")):
+    """Write the HTTP API's OpenAPI document."""
+    from services.gateway.openapi import build_spec
+    from services.gateway.service import GatewayService
+
+    output.write_text(json.dumps(build_spec(GatewayService), indent=2, sort_keys=True) + "\n")
+    console.print(f"wrote {output}")
+
+
 @events_app.command("tail")
 def events_tail(
     source: list[str] = typer.Option(None, "--source", "-s", help="Only events of these services"),

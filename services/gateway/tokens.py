@@ -1,0 +1,29 @@
+"""JSON Web Tokens for the HTTP API (HS256, short-lived)."""
+import datetime as dt
+
+import jwt
+
+from shared.errors import Unauthorized
+
+ALGORITHM = "HS256"
+ISSUER = "coop-gateway"
+
+
+def issue(secret: str, member_id: str, roles: list[str], ttl_seconds: int) -> dict:
+    now = dt.datetime.now(dt.timezone.utc)
+    claims = {"sub": member_id, "roles": sorted(roles), "iss": ISSUER, "iat": now,
+              "exp": now + dt.timedelta(seconds=ttl_seconds)}
+    return {"access_token": jwt.encode(claims, secret, algorithm=ALGORITHM),
+            "token_type": "Bearer", "expires_in": ttl_seconds}
+
+
+def verify(secret: str, header: str | None) -> dict:
+    """The ``auth`` context data for a request's ``Authorization: Bearer`` header."""
+    if not header or not header.startswith("Bearer "):
+        raise Unauthorized("a bearer token is required")
+    try:
+        claims = jwt.decode(header[7:], secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["sub", "exp", "iss"]})
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"invalid token: {exc}") from None
+    return {"member_id": claims["sub"], "roles": list(claims.get("roles") or [])}
