@@ -3,6 +3,7 @@
 It keeps its inbox and outbox in a membership-shaped database; its only effect is the
 ``probe_handled`` event it emits, so "one effect" is "one probe_handled event".
 """
+import eventlet
 import marshmallow as ma
 
 from services.membership.models import Base
@@ -21,11 +22,15 @@ class ProbeHandled(ma.Schema):
 class ProbeService(ServiceBase):
     name = "probe"
     failing: set = set()  # member classes whose events the handler refuses, set by tests
+    delay: float = 0.0  # seconds the handler takes, set by tests
+    started: list = []
 
     uow = UnitOfWork(Base.metadata)
 
     @handle_event("membership", "member_applied")
     def on_member_applied(self, event):
+        self.started.append(event.event_id)
+        eventlet.sleep(self.delay)
         if event.data["member_class"] in self.failing:
             raise RuntimeError(f"cannot handle class {event.data['member_class']} yet")
         with self.uow() as tx:

@@ -139,3 +139,26 @@ def test_plain_amqp_subscriber_receives_the_full_envelope(start_service, cluster
                                 "member_class": "A", "applied_on": member["applied_on"]}
     assert message.properties["delivery_mode"] == 2
     assert message.delivery_info["routing_key"] == "member_applied"
+
+
+def test_stopping_lets_the_running_handler_finish_and_nothing_is_redone(
+        start_service, make_db, publish_event, record_events, rabbit_config, backend, monkeypatch):
+    monkeypatch.setattr(ProbeService, "delay", 1.0)
+    monkeypatch.setattr(ProbeService, "started", [])
+    recorder = record_events("probe")
+    db_uri = make_db("membership")
+    container = start_service(ProbeService, db_uri=db_uri, **probe_config())
+    sent = publish_event("membership", "member_applied", {
+        "member_id": "0d5b6a7c-3333-4a2b-9c3d-5e6f7a8b9c0d", "number": 4,
+        "member_class": "A", "applied_on": "2026-11-02"})
+    wait_until(lambda: ProbeService.started, timeout=10)
+    container.stop()  # what SIGTERM does under `nameko run`: in-flight workers finish first
+    queue = topology.handler_queue_name("membership", "member_applied", "probe", "on_member_applied")
+    with Connection(rabbit_config["AMQP_URI"]) as connection:
+        assert connection.default_channel.queue_declare(queue, passive=True).message_count == 0
+    monkeypatch.setattr(ProbeService, "delay", 0.0)
+    start_service(ProbeService, db_uri=db_uri, **probe_config())  # publishes what was committed
+    [handled] = recorder.wait_for("probe_handled")
+    assert handled["data"]["source_event_id"] == sent["event_id"]
+    eventlet.sleep(1.0)
+    assert len(recorder.of_type("probe_handled")) == 1 and len(ProbeService.started) == 1
