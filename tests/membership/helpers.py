@@ -12,7 +12,7 @@ LAST_YEAR = TODAY.year - 1
 TABLES = ("members", "share_register", "member_status_changes", "role_grants", "outbox")
 # valid Belgian national numbers and IBANs (checksums correct)
 NISS = "85073003328"
-IBAN = "BE68 5390 0754 7034"
+IBAN = "BE71 0961 2345 6769"
 
 _emails = itertools.count(1)
 
