@@ -1,4 +1,5 @@
 """No double booking, ever: fifty members book the same slot at the same moment."""
+import datetime as dt
 import uuid
 
 import eventlet
@@ -7,7 +8,7 @@ import requests
 from sqlalchemy import text
 
 from services.resources import domain
-from shared.db import make_engine
+from shared.db import make_engine, utcnow
 from shared.errors import Conflict
 from shared.testing import wait_until
 from tests.resources.helpers import NOW, admit, at, request
@@ -94,3 +95,30 @@ def test_the_database_arbitrates_a_race_for_a_unit(db, backend):
             assert not racer.dead
         with pytest.raises(Conflict):
             racer.wait()
+
+
+@pytest.mark.slow
+def test_two_processes_sweeping_record_each_usage_once(
+        make_db, service_process, cluster, publish_event, record_events, backend):
+    db_uri = make_db("resources")
+    processes = [service_process("resources", db_uri, env={"RESOURCES_SWEEP_INTERVAL": "0.05"})
+                 for _ in range(2)]
+    for process in processes:
+        process.wait_ready()
+    events = record_events("resources")
+    members = [(str(uuid.uuid4()), str(uuid.uuid4())) for _ in range(10)]
+    for member_id, activity_id in members:
+        admit(publish_event, member_id, activity_id)
+    wait_until(lambda: all(cluster.resources.member_standing(m)["open_activities"] == [a]
+                           for m, a in members), 30, 0.2)
+    cameras = cluster.resources.add_resource({"name": "Camera", "kind": "equipment", "units": 10,
+                                              "price_per_hour": "36.00"})
+    start = utcnow() + dt.timedelta(seconds=1.5)
+    booked = [cluster.resources.book(slot(cameras["id"], member, start, start + dt.timedelta(seconds=2)))
+              for member in members]
+    assert sorted(b["unit"] for b in booked) == list(range(1, 11))
+    usages = events.wait_for("usage_recorded", 10, timeout=15)
+    wait_until(lambda: utcnow() > start + dt.timedelta(seconds=4), 10)   # ~40 more sweeps each
+    usages = events.of_type("usage_recorded")
+    assert sorted(u["data"]["booking_id"] for u in usages) == sorted(b["id"] for b in booked)
+    assert {(u["data"]["hours"], u["data"]["amount"]) for u in usages} == {("0.00", "0.02")}
