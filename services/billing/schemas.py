@@ -27,6 +27,10 @@ class ActivityOpening(StrictSchema):
     name = _text(120)
 
 
+class MemberRef(StrictSchema):
+    member_id = Id(required=True)
+
+
 class ActivityRef(StrictSchema):
     activity_id = Id(required=True)
 
@@ -155,6 +159,13 @@ class DunningRun(StrictSchema):
 
 
 # ---- output ----
+
+class MemberStandingOut(ma.Schema):
+    member_id = Id()
+    status = fields.String()
+    paid_shares = fields.Integer()
+    good_standing = fields.Boolean()
+
 
 class ActivityOut(ma.Schema):
     id = Id(attribute="activity.id")

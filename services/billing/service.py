@@ -3,6 +3,8 @@ salary payouts and the guarantee fund."""
 import base64
 import datetime as dt
 
+from nameko.dependency_providers import Config
+
 from services.billing import schemas
 from services.billing.domain import (
     activities, clients, dunning, expenses, fund, invoices, members, payments, salary,
@@ -25,6 +27,7 @@ class BillingService(ServiceBase):
     name = "billing"
 
     uow = UnitOfWork(Base.metadata)
+    config = Config()
     declarations = TimedRpcProxy("declarations")
 
     # ---- activities ----
@@ -168,14 +171,14 @@ class BillingService(ServiceBase):
     @rpc
     def invoice_pdf(self, invoice_id):
         document, client, credited = self._document(invoice_id)
-        content = render_pdf(document, client, self.container.config["COOPERATIVE"], credited)
+        content = render_pdf(document, client, self.config["COOPERATIVE"], credited)
         return {"filename": f"{document.number}.pdf", "content_type": "application/pdf",
                 "content_base64": base64.b64encode(content).decode()}
 
     @rpc
     def invoice_ubl(self, invoice_id):
         document, client, credited = self._document(invoice_id)
-        content = render_ubl(document, client, self.container.config["COOPERATIVE"], credited)
+        content = render_ubl(document, client, self.config["COOPERATIVE"], credited)
         return {"filename": f"{document.number}.xml", "content_type": "application/xml",
                 "xml": content.decode()}
 
@@ -288,6 +291,13 @@ class BillingService(ServiceBase):
         return {"as_of": today.isoformat(), "reminders": counts["invoice_overdue"],
                 "written_off": counts["invoice_written_off"]}
 
+    @rpc
+    def member_standing(self, member_id):
+        """What billing's projection knows of a member (for support and tests)."""
+        ref = load(schemas.MemberRef(), {"member_id": member_id})
+        with self.uow() as tx:
+            return schemas.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
+
     # ---- events consumed ----
 
     def _member_event(self, event):
@@ -331,7 +341,7 @@ class BillingService(ServiceBase):
         return dt.date.today()
 
     def _series(self, kind: str) -> str:
-        return self.container.config.get(f"{kind}_SERIES", "F" if kind == "INVOICE" else "C")
+        return self.config.get(f"{kind}_SERIES", "F" if kind == "INVOICE" else "C")
 
     @staticmethod
     def _emit(tx, events):

@@ -26,18 +26,25 @@ def get(session: Session, invoice_id: str, lock: bool = False) -> Invoice:
     return invoice
 
 
+def _new_document(**fields) -> Invoice:
+    """A document with its running figures at zero (column defaults only apply at flush)."""
+    zeros = {name: ZERO for name in ("total_net", "total_vat", "total_gross", "fee", "credited_net",
+                                     "credited_gross", "fee_reversed", "amount_paid", "turnover_credited")}
+    return Invoice(id=str(uuid.uuid4()), currency="EUR", reminder_level=0, created_at=utcnow(), lines=[],
+                   vat_breakdown=[], **zeros, **fields)
+
+
 def create(session: Session, data: dict, today: dt.date) -> Invoice:
     activity = activities.get_open(session, data["activity_id"])
     members.require_good_standing(session, activity.member_id)
     clients.get(session, data["client_id"])
     terms = data.get("payment_terms_days")
-    invoice = Invoice(
-        id=str(uuid.uuid4()), document_type="invoice", activity_id=activity.id,
-        member_id=activity.member_id, client_id=data["client_id"], status="draft",
+    invoice = _new_document(
+        document_type="invoice", activity_id=activity.id, member_id=activity.member_id,
+        client_id=data["client_id"], status="draft",
         payment_terms_days=terms if terms is not None else parameters.integer(
             session, "payment_terms_days", today),
-        currency="EUR", buyer_reference=data.get("buyer_reference"), note=data.get("note"),
-        created_at=utcnow(), lines=[], vat_breakdown=[])
+        buyer_reference=data.get("buyer_reference"), note=data.get("note"))
     for line in data.get("lines") or []:
         _append_line(invoice, line)
     _refresh_totals(invoice)
@@ -149,12 +156,10 @@ def credit(session: Session, invoice_id: str, lines: list[dict] | None, reason: 
         raise Conflict(f"invoice {invoice.number or invoice.id} cannot be credited ({invoice.status})",
                        {"invoice_id": [f"cannot credit a {invoice.status} document"]})
     remaining = _remaining_bases(session, invoice)
-    note = Invoice(
-        id=str(uuid.uuid4()), document_type="credit_note", activity_id=invoice.activity_id,
-        member_id=invoice.member_id, client_id=invoice.client_id, credited_invoice_id=invoice.id,
-        status="issued", payment_terms_days=0, currency=invoice.currency,
-        buyer_reference=invoice.buyer_reference, note=reason, created_at=utcnow(), lines=[],
-        vat_breakdown=[])
+    note = _new_document(
+        document_type="credit_note", activity_id=invoice.activity_id, member_id=invoice.member_id,
+        client_id=invoice.client_id, credited_invoice_id=invoice.id, status="issued",
+        payment_terms_days=0, buyer_reference=invoice.buyer_reference, note=reason)
     for line in lines if lines is not None else _whole_lines(invoice, remaining):
         _append_line(note, line)
     totals = _refresh_totals(note)

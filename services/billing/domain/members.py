@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from shared.errors import rule_broken
+from shared.errors import NotFound, rule_broken
 from services.billing.models import MemberStanding
 
 STATUS_AFTER = {
@@ -39,6 +39,13 @@ def require_good_standing(session: Session, member_id: str, field: str = "member
     if member is None or not member.good_standing:
         status = "unknown to billing" if member is None else member.status
         raise rule_broken(field, f"member {member_id} is not in good standing ({status})")
+
+
+def standing(session: Session, member_id: str) -> MemberStanding:
+    member = session.get(MemberStanding, member_id)
+    if member is None:
+        raise NotFound(f"billing knows no member {member_id}", {"member_id": ["unknown member"]})
+    return member
 
 
 def _aware(instant: dt.datetime) -> dt.datetime:

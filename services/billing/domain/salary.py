@@ -86,7 +86,7 @@ def approve(session: Session, data: dict, payslip: dict, today: dt.date) -> tupl
         id=str(uuid.uuid4()), activity_id=activity.id, member_id=activity.member_id,
         work_dates=[d.isoformat() for d in data["work_dates"]], first_work_date=data["work_dates"][0],
         last_work_date=data["work_dates"][-1], worker_category=data["worker_category"],
-        pay_date=data["pay_date"], employment_budget=data["amount"], status="approved",
+        pay_date=data["pay_date"], employment_budget=data["amount"], status="approved", advanced=ZERO,
         created_at=utcnow(), **{k: Decimal(payslip[k]) for k in (
             "gross", "employee_contributions", "withholding_tax", "net", "employer_contributions",
             "employer_cost")})
