@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from services.gateway import tokens
-from shared.errors import CoopError, RpcTimeout, Unauthorized
+from shared.errors import CoopError, RpcTimeout, Unauthorized, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,10 @@ class ApiRoute(HttpRequestHandler):
     """``@api(method, url, public=False, body=Schema, response=Schema, summary=...)``."""
 
     def __init__(self, method, url, public=False, body=None, query=None, response=None,
-                 summary="", tag=None, status=200, content_type="application/json", **kwargs):
+                 summary="", tag=None, status=200, content_type="application/json",
+                 accepts="application/json", **kwargs):
         self.public = public
+        self.accepts = accepts
         self.body_schema = body
         self.query_schema = query
         self.response_schema = response
@@ -121,8 +123,6 @@ api = ApiRoute.decorator
 
 def read_json(request) -> dict:
     """The request body as a JSON object, or a 422 that says why not."""
-    from shared.errors import ValidationError
-
     if not request.data:
         return {}
     try:
@@ -132,3 +132,14 @@ def read_json(request) -> dict:
     if not isinstance(body, dict):
         raise ValidationError("the body must be a JSON object", {"_body": ["must be an object"]})
     return body
+
+
+def read_text(request) -> str:
+    """A text body (an uploaded XML document), or a 422 when it is empty or not UTF-8."""
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("the body is not UTF-8 text", {"_body": ["must be UTF-8"]}) from None
+    if not text.strip():
+        raise ValidationError("the body is empty", {"_body": ["a document is required"]})
+    return text

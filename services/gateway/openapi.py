@@ -28,6 +28,9 @@ def build_spec(service_cls) -> dict:
                        "POST /api/v1/auth/token and send `Authorization: Bearer <token>`.")})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Error", schema=Error)
+    for code, text in ERRORS.items():
+        spec.components.response(f"E{code}", {"description": text, "content": {
+            "application/json": {"schema": "Error"}}})
     paths: dict[str, dict] = {}
     for name, method in inspect.getmembers(service_cls, inspect.isfunction):
         for route in getattr(method, "nameko_entrypoints", ()):
@@ -47,17 +50,19 @@ def build_spec(service_cls) -> dict:
             if route.body_schema is not None:
                 operation["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": route.body_schema}}}
+            elif route.accepts != "application/json":
+                operation["requestBody"] = {"required": True, "content": {
+                    route.accepts: {"schema": {"type": "string"}}}}
             ok = {"description": "done"}
             if route.content_type != "application/json":
                 ok["content"] = {route.content_type: {"schema": {"type": "string", "format": "binary"}}}
             elif route.response_schema is not None:
                 ok["content"] = {"application/json": {"schema": route.response_schema}}
             operation["responses"][str(route.status)] = ok
-            for code, text in ERRORS.items():
+            for code in ERRORS:
                 if code == "401" and route.public:
                     continue
-                operation["responses"][code] = {"description": text, "content": {
-                    "application/json": {"schema": "Error"}}}
+                operation["responses"][code] = f"E{code}"
             if not route.public:
                 operation["security"] = [{"bearer": []}]
             for verb in route.method.split(","):

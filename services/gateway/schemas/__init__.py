@@ -131,3 +131,15 @@ class AnyObject(ma.Schema):
 
     class Meta:
         unknown = ma.INCLUDE
+
+
+class Out(ma.Schema):
+    """Base of response schemas: the fields named are documented, services may add more."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class PageQuery(ma.Schema):
+    limit = fields.Integer(validate=ma.validate.Range(1, 500))
+    offset = fields.Integer(validate=ma.validate.Range(0))
