@@ -25,7 +25,7 @@ def _check(data: dict) -> dict:
     elif data["kind"] == "company" and country == "BE":
         errors["vat_number"] = ["a Belgian company needs its VAT number"]
     if country == "BE" and (data.get("vat_number") or "").startswith("BE") and "vat_number" not in errors:
-        data.setdefault("enterprise_number", data["vat_number"][2:])
+        data["enterprise_number"] = data.get("enterprise_number") or data["vat_number"][2:]
     if data.get("enterprise_number"):
         try:
             data["enterprise_number"] = be_vat.compact(be_vat.validate(data["enterprise_number"]))

@@ -24,17 +24,17 @@ class _Builder:
     def __init__(self, currency: str):
         self.currency = currency
 
-    def cbc(self, parent, name, text=None, **attrs):
-        element = etree.SubElement(parent, f"{{{CBC}}}{name}", {k: v for k, v in attrs.items() if v})
+    def cbc(self, parent, tag, text=None, **attrs):
+        element = etree.SubElement(parent, f"{{{CBC}}}{tag}", {k: v for k, v in attrs.items() if v})
         if text is not None:
             element.text = str(text)
         return element
 
-    def cac(self, parent, name):
-        return etree.SubElement(parent, f"{{{CAC}}}{name}")
+    def cac(self, parent, tag):
+        return etree.SubElement(parent, f"{{{CAC}}}{tag}")
 
-    def amount(self, parent, name, value: Decimal):
-        return self.cbc(parent, name, f"{Decimal(value):.2f}", currencyID=self.currency)
+    def amount(self, parent, tag, value: Decimal):
+        return self.cbc(parent, tag, f"{Decimal(value):.2f}", currencyID=self.currency)
 
 
 def _quantity(value: Decimal) -> str:
