@@ -7,11 +7,10 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.governance.domain import roll
-from services.governance.models import Base
 from services.governance.service import GovernanceService
 from shared.db import make_engine
 from shared.testing import wait_until
@@ -37,8 +36,13 @@ class Governance:
         self.numbers = iter(range(1, 10**6))
         self.handled = 0
 
+    def reader(self):
+        """A read-only connection: on SQLite it takes no write lock, so the service in this
+        process never waits for the test (a blocked SQLite call would stall the whole hub)."""
+        return self.engine.connect().execution_options(read_only=True)
+
     def count(self, sql: str, **params) -> int:
-        with self.engine.connect() as connection:
+        with self.reader() as connection:
             return connection.execute(text(sql), params).scalar_one()
 
     def wait_handled(self, timeout=20):
