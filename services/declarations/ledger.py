@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.declarations import periods
@@ -50,14 +51,23 @@ def open_declaration(session: Session, book: ParameterBook, kind: str, period: s
     found = find(session, kind, period, reference, lock=True)
     if found is not None:
         return found, False
-    declaration = Declaration(
-        id=str(uuid.uuid4()), kind=kind, period=period, reference=reference, status=status,
+    # instances may create the same declaration at once: the loser's insert does nothing
+    # (waiting for the winner's commit) and both then lock the same row
+    new_id = str(uuid.uuid4())
+    insert = _insert_for(session)(Declaration).values(
+        id=new_id, kind=kind, period=period, reference=reference, status=status,
         due_date=periods.due_date(book, kind, period, start_of_work), created_at=utcnow(),
         ready_at=utcnow() if status == "ready" else None,
-    )
-    session.add(declaration)
-    session.flush()
-    return declaration, True
+    ).on_conflict_do_nothing()
+    session.execute(insert)
+    declaration = find(session, kind, period, reference, lock=True)
+    return declaration, declaration.id == new_id
+
+
+def _insert_for(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def book_figures(session: Session, book: ParameterBook, kind: str, period: str,

@@ -98,14 +98,16 @@ class ParameterCache(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
-    def current(self, uow) -> ParameterBook:
-        """The book in force; ``uow`` is the worker's unit-of-work factory."""
+    def current(self, engine) -> ParameterBook:
+        """The book in force. Read on the engine, not in a unit of work: in an event handler a
+        unit of work records the event as handled, which only the handler's own may do. Call it
+        outside any open unit of work (SQLite has a single connection)."""
         now = time.monotonic()
         if self.book is not None and now - self.checked_at < self.ttl:
             return self.book
-        with uow() as tx:
-            if self.book is None or current_version(tx.session) != self.book.version:
-                self.book = load_book(tx.session)
+        with Session(engine) as session:
+            if self.book is None or current_version(session) != self.book.version:
+                self.book = load_book(session)
         self.checked_at = now
         return self.book
 

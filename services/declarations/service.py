@@ -41,7 +41,7 @@ class DeclarationsService(ServiceBase):
         return self.config.get("VAT_PERIODICITY", periods.QUARTERLY)
 
     def book(self):
-        return self.parameters.current(self.uow)
+        return self.parameters.current(self.uow.engine)
 
     # ---- payslips and parameters ----
 
@@ -181,42 +181,48 @@ class DeclarationsService(ServiceBase):
     @handle_event("billing", "invoice_issued")
     def on_invoice_issued(self, event):
         data = load(schemas.InvoiceIssued(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            intake.record_invoice(tx.session, self.book(), data, self.periodicity)
+            intake.record_invoice(tx.session, book, data, self.periodicity)
 
     @handle_event("billing", "credit_note_issued")
     def on_credit_note_issued(self, event):
         data = load(schemas.CreditNoteIssued(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            intake.record_credit_note(tx.session, self.book(), data, self.periodicity)
+            intake.record_credit_note(tx.session, book, data, self.periodicity)
 
     @handle_event("billing", "expense_approved")
     def on_expense_approved(self, event):
         data = load(schemas.ExpenseApproved(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            intake.record_expense(tx.session, self.book(), data, self.periodicity)
+            intake.record_expense(tx.session, book, data, self.periodicity)
 
     @handle_event("billing", "salary_payout_approved")
     def on_salary_payout_approved(self, event):
         data = load(schemas.SalaryPayoutApproved(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            dimona = intake.record_payout(tx.session, self.book(), data)
+            dimona = intake.record_payout(tx.session, book, data)
             if dimona is not None:
                 self._emit_dimona(tx, dimona)
 
     @handle_event("billing", "salary_payout_cancelled")
     def on_salary_payout_cancelled(self, event):
         data = load(schemas.SalaryPayoutCancelled(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            cancellation = intake.cancel_payout(tx.session, self.book(), data["payout_id"])
+            cancellation = intake.cancel_payout(tx.session, book, data["payout_id"])
             if cancellation is not None:
                 self._emit_dimona(tx, cancellation)
 
     @handle_event("billing", "month_closed")
     def on_month_closed(self, event):
         data = load(schemas.MonthClosed(), event.data)
+        book = self.book()
         with self.uow() as tx:
-            for declaration in intake.close_month(tx.session, self.book(), data["period"], self.periodicity):
+            for declaration in intake.close_month(tx.session, book, data["period"], self.periodicity):
                 self._emit_ready(tx, declaration)
 
     # ---- helpers ----
