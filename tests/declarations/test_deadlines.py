@@ -1,0 +1,62 @@
+"""Deadlines of each declaration, and alerts raised once before and once after them."""
+import datetime as dt
+
+import pytest
+from services.declarations import periods
+from services.declarations.parameters import ParameterBook, shipped_rows
+from shared.testing import wait_until
+from tests.declarations.conftest import invoice, payout
+
+STAFF = {"member_id": "00000000-0000-0000-0000-000000000001", "roles": ["staff"]}
+BOOK = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_rows()])
+
+
+@pytest.mark.parametrize("kind, period, due", [
+    ("withholding", "2026-11", "2026-12-15"),
+    ("withholding", "2026-12", "2027-01-15"),
+    ("vat", "2026-Q1", "2026-04-20"),
+    ("vat", "2026-02", "2026-03-20"),
+    ("dmfa", "2026-Q1", "2026-04-30"),
+    ("dmfa", "2026-Q2", "2026-07-31"),
+    ("dmfa", "2026-Q4", "2027-01-31"),
+])
+def test_legal_deadlines(kind, period, due):
+    assert periods.due_date(BOOK, kind, period).isoformat() == due
+
+
+def test_dimona_is_due_when_work_starts():
+    assert periods.due_date(BOOK, "dimona", "2026-03", dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)
+
+
+def test_alerts_are_raised_once_before_and_once_after_the_deadline(declarations, publish_event,
+                                                                   member_cluster, record_events):
+    recorder = record_events("declarations")
+    declarations()
+    staff = member_cluster(STAFF)
+    publish_event("billing", "invoice_issued", invoice("2026-11-03", ("S", "21.00", "100.00", "21.00")))
+    wait_until(lambda: staff.declarations.vat_return({"period": "2026-Q4"})["totals"]["03"] == "100.00", timeout=15)
+    # VAT Q4 2026 is due 2027-01-20; the alert lead time is five days
+    assert staff.declarations.check_deadlines({"today": "2027-01-14"}) == []
+    [due] = staff.declarations.check_deadlines({"today": "2027-01-15"})
+    assert (due["alert"], due["kind"], due["due_date"]) == ("due", "vat", "2027-01-20")
+    assert staff.declarations.check_deadlines({"today": "2027-01-16"}) == []
+    [overdue] = staff.declarations.check_deadlines({"today": "2027-01-21"})
+    assert overdue["alert"] == "overdue"
+    assert staff.declarations.check_deadlines({"today": "2027-01-22"}) == []
+    [event] = recorder.wait_for("declaration_due")
+    assert (event["data"]["days_left"], event["data"]["period"]) == (5, "2026-Q4")
+    recorder.wait_for("declaration_overdue")
+    assert len(recorder.of_type("declaration_due")) == 1
+
+
+def test_submitted_declarations_raise_no_alert(declarations, publish_event, member_cluster):
+    declarations()
+    staff = member_cluster(STAFF)
+    publish_event("billing", "salary_payout_approved", payout(["2026-12-01"], "2026-12-04"))
+    wait_until(lambda: staff.declarations.list_declarations({"kind": "dimona"}), timeout=15)
+    [dimona] = staff.declarations.list_declarations({"kind": "dimona"})
+    staff.declarations.mark_submitted({"declaration_id": dimona["id"], "submission_reference": "DIMONA-42"})
+    # the Dimona was due 2026-12-01 but is submitted; the 274 (2027-01-15) and DmfA (2027-01-31) are later
+    assert staff.declarations.check_deadlines({"today": "2026-12-10"}) == []
+    alerts = staff.declarations.check_deadlines({"today": "2027-02-01"})
+    assert sorted((a["kind"], a["alert"]) for a in alerts) == [("dmfa", "overdue"), ("withholding", "overdue")]
