@@ -94,6 +94,15 @@ def is_sqlite(uri: str) -> bool:
 _psycopg_patched = False
 
 
+def green_psycopg() -> None:
+    """Make psycopg2 cooperative under eventlet (once per process)."""
+    global _psycopg_patched
+    if not _psycopg_patched and eventlet.patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+        _psycopg_patched = True
+
+
 def normalise_uri(uri: str) -> str:
     """PostgreSQL goes through psycopg2 (green under eventlet), whatever the URI's scheme says."""
     for prefix in ("postgresql://", "postgres://"):
@@ -104,7 +113,6 @@ def normalise_uri(uri: str) -> str:
 
 def make_engine(uri: str, pool_size: int = 10):
     """An engine that behaves under eventlet: green psycopg2, or one serialised SQLite link."""
-    global _psycopg_patched
     uri = normalise_uri(uri)
     if is_sqlite(uri):
         path = uri.split("///", 1)[-1]
@@ -133,10 +141,7 @@ def make_engine(uri: str, pool_size: int = 10):
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    if not _psycopg_patched and eventlet.patcher.is_monkey_patched("socket"):
-        from psycogreen.eventlet import patch_psycopg
-        patch_psycopg()
-        _psycopg_patched = True
+    green_psycopg()
     return create_engine(uri, pool_size=pool_size, max_overflow=pool_size,
                          pool_pre_ping=True, pool_timeout=60)
 

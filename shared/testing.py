@@ -44,6 +44,9 @@ def free_port() -> int:
 def _pg_admin(sql: str) -> None:
     import psycopg2
 
+    from shared.db import green_psycopg
+
+    green_psycopg()
     connection = psycopg2.connect(PG_ADMIN_URI)
     connection.autocommit = True
     try:
@@ -65,6 +68,7 @@ class DatabaseFactory:
         self.run = uuid.uuid4().hex[:8]
         self.templates: dict[tuple[str, str], str] = {}
         self.created: list[str] = []
+        self.pending: list = []
 
     def template(self, service: str, backend: str) -> str:
         from shared.migrations import upgrade
@@ -94,12 +98,24 @@ class DatabaseFactory:
         self.created.append(name)
         return _pg_uri(name)
 
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database in the background: a drop waits for a checkpoint."""
+        if name in self.created:
+            self.created.remove(name)
+            self.pending.append(eventlet.spawn(self._drop, name))
+
+    @staticmethod
+    def _drop(name: str) -> None:
+        try:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception:
+            pass
+
     def drop_all(self):
         for name in reversed(self.created):
-            try:
-                _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except Exception:
-                pass
+            self.pending.append(eventlet.spawn(self._drop, name))
+        for thread in self.pending:
+            thread.wait()
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +128,17 @@ def db_factory(tmp_path_factory):
 @pytest.fixture
 def make_db(db_factory, backend):
     """``make_db("membership")`` returns the URI of a fresh migrated database."""
-    return lambda service: db_factory.create(service, backend)
+    made = []
+
+    def make(service):
+        uri = db_factory.create(service, backend)
+        made.append(uri)
+        return uri
+
+    yield make
+    for uri in made:
+        if uri.startswith("postgresql"):
+            db_factory.drop_later(uri.rsplit("/", 1)[1])
 
 
 def test_config(service: str, db_uri: str, amqp_uri: str, **overrides) -> dict:
