@@ -1,0 +1,134 @@
+"""deploy/Dockerfile and its entrypoint: the command line the image runs starts each service here."""
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from coop.platform import METRICS_PORTS
+from shared.config import ROOT
+from shared.testing import free_port, wait_until
+from tests.deploy.conftest import DEPLOY
+
+ENTRYPOINT = DEPLOY / "docker-entrypoint.sh"
+
+
+def test_the_image_is_slim_python_311_and_runs_as_a_non_root_user():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.M)
+    (user,) = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert not user.startswith(("root", "0"))
+    assert re.search(r"^RUN pip install \.$", dockerfile, re.M)
+    assert 'ENTRYPOINT ["/app/deploy/docker-entrypoint.sh"]' in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+
+
+def test_the_build_context_sends_only_code_and_project_file():
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
+    assert ignore[ignore.index("**")] == "**"
+    assert {"!pyproject.toml", "!shared/**", "!services/**", "!coop/**"} <= set(ignore)
+    copied = re.findall(r"^COPY (.+) \S+$", (DEPLOY / "Dockerfile").read_text(), re.M)
+    for sources in copied:
+        for source in sources.split():
+            assert (ROOT / source).exists(), source
+
+
+def test_the_healthcheck_probes_the_port_each_service_listens_on():
+    sys.path.insert(0, str(DEPLOY))
+    try:
+        import healthcheck
+    finally:
+        sys.path.remove(str(DEPLOY))
+    assert healthcheck.PORTS == METRICS_PORTS
+
+
+def _entrypoint_env(service: str, amqp_uri: str, port: int, **extra) -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # `coop`, `nameko`, `python`
+    port_variable = "GATEWAY_PORT" if service == "gateway" else f"{service.upper()}_METRICS_PORT"
+    env.update({"SERVICE": service, "AMQP_URI": amqp_uri, port_variable: str(port),
+                "BROKER_WAIT_SECONDS": "30"})
+    env.update(extra)
+    return env
+
+
+def _run_entrypoint(env, tmp_path):
+    log = open(tmp_path / "entrypoint.log", "wb")
+    # run from elsewhere: the script finds the project from its own location, as /app in the image
+    return subprocess.Popen([str(ENTRYPOINT)], env=env, cwd=tmp_path, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_metrics(process, port, tmp_path):
+    def ready():
+        if process.poll() is not None:
+            raise AssertionError((tmp_path / "entrypoint.log").read_text()[-3000:])
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/metrics", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    wait_until(ready, 60, 0.3, "the service started by the entrypoint did not answer")
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def test_the_entrypoint_migrates_an_empty_database_then_runs_membership(rabbit_config, tmp_path):
+    database = tmp_path / "membership.db"
+    port = free_port()
+    env = _entrypoint_env("membership", rabbit_config["AMQP_URI"], port,
+                          MEMBERSHIP_DB_URI=f"sqlite:///{database}")
+    process = _run_entrypoint(env, tmp_path)
+    try:
+        _wait_metrics(process, port, tmp_path)
+        page = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert "membership_rpc_requests_total" in page
+        with sqlite3.connect(database) as db:
+            assert db.execute("select count(*) from alembic_version").fetchone() == (1,)
+    finally:
+        # the entrypoint exec'd Nameko: SIGTERM reaches it and it stops cleanly
+        assert _stop(process) in (0, -signal.SIGTERM)
+    log = (tmp_path / "entrypoint.log").read_text()
+    assert "migrated membership" in log
+
+
+def test_the_entrypoint_runs_the_gateway_without_migrating(rabbit_config, tmp_path):
+    if not (ROOT / "services" / "gateway" / "service.py").exists():
+        pytest.skip("services/gateway is not there yet")
+    port = free_port()
+    process = _run_entrypoint(_entrypoint_env("gateway", rabbit_config["AMQP_URI"], port), tmp_path)
+    try:
+        _wait_metrics(process, port, tmp_path)
+    finally:
+        _stop(process)
+    assert "migrated" not in (tmp_path / "entrypoint.log").read_text()
+
+
+def test_the_entrypoint_refuses_an_unknown_service(tmp_path):
+    env = _entrypoint_env("payroll", "amqp://guest:guest@localhost:5672/", free_port())
+    result = subprocess.run([str(ENTRYPOINT)], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 64
+    assert "no service named 'payroll'" in result.stderr
+
+
+def test_the_entrypoint_gives_up_when_the_broker_never_answers(tmp_path):
+    env = _entrypoint_env("membership", f"amqp://guest:guest@127.0.0.1:{free_port()}/", free_port(),
+                          BROKER_WAIT_SECONDS="3")
+    result = subprocess.run([str(ENTRYPOINT)], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0
+    assert "broker not reachable" in result.stderr
