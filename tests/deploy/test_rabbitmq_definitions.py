@@ -144,3 +144,17 @@ def test_a_subscriber_binds_only_the_event_types_it_handles(definitions):
 def test_monitoring_may_read_queue_lengths_but_not_messages(definitions):
     rights = permission(definitions, "monitoring")
     assert not any(allowed(rights[k], "billing.month_end") for k in ("configure", "write", "read"))
+
+
+@pytest.mark.parametrize("service", PUBLISHERS)
+def test_services_retry_with_the_delays_the_definitions_declare(service, monkeypatch):
+    """A service whose EVENT_RETRY_DELAYS differ would be refused its retry queues (TTL mismatch)."""
+    from shared.config import ROOT, service_config
+
+    if not (ROOT / "services" / service / "config.yml").exists():
+        pytest.skip(f"services/{service} is not there yet")
+    monkeypatch.delenv("EVENT_RETRY_DELAYS", raising=False)
+    monkeypatch.delenv("EVENT_QUEUE_TYPE", raising=False)
+    config = service_config(service)
+    assert topology.retry_delays(config) == [1.0, 5.0, 30.0]
+    assert topology.queue_arguments(config) == {}  # classic unless EVENT_QUEUE_TYPE=quorum
