@@ -1,6 +1,5 @@
 """Concurrent movements on one member are serialised by a row lock (SELECT ... FOR UPDATE on
 PostgreSQL, BEGIN IMMEDIATE on SQLite): the minimum share holding survives a race."""
-import pytest
 
 from shared.errors import ValidationError
 from tests.membership.helpers import day

@@ -4,11 +4,23 @@ Plain functions taking a SQLAlchemy Session and plain data; they raise shared.er
 """
 from services.membership.domain.credentials import authenticate, grant_role, set_password
 from services.membership.domain.members import (
-    admit, apply, erase_member, exclude, find_members, get_member, reinstate, resign, suspend,
+    admit,
+    apply,
+    erase_member,
+    exclude,
+    find_members,
+    reinstate,
+    resign,
+    suspend,
 )
+from services.membership.domain.records import get_member
 from services.membership.domain.register import register_csv, share_register
 from services.membership.domain.shares import (
-    holding, member_standing, record_share_payment, request_redemption, subscribe_shares,
+    holding,
+    member_standing,
+    record_share_payment,
+    request_redemption,
+    subscribe_shares,
     transfer_shares,
 )
 

@@ -9,10 +9,13 @@ from stdnum.be import nn as stdnum_nn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from services.membership.domain import shares
-from services.membership.domain.records import ACTIVE, get_member, lock_members, require_not_erased
 from services.membership.domain.dates import not_before, not_in_future
+from services.membership.domain.records import ACTIVE, lock_members, require_not_erased
 from services.membership.models import (
-    Member, MemberNumberCounter, MemberStatusChange, RoleGrant,
+    Member,
+    MemberNumberCounter,
+    MemberStatusChange,
+    RoleGrant,
 )
 from shared.db import utcnow
 from shared.errors import Conflict, ValidationError, rule_broken

@@ -15,7 +15,11 @@ from stdnum.exceptions import ValidationError as StdnumError
 from services.membership.domain import parameters
 from services.membership.domain.dates import add_years, not_before, not_in_future
 from services.membership.domain.records import (
-    ACTIVE, LEFT, get_member, lock_members, require_not_erased,
+    ACTIVE,
+    LEFT,
+    get_member,
+    lock_members,
+    require_not_erased,
 )
 from services.membership.models import Member, ShareRegisterEntry
 from shared.db import utcnow
