@@ -14,12 +14,14 @@ PUBLISHED = {"gateway": "8000:8000", "grafana": "3000:3000", "prometheus": "9090
 
 
 def test_the_whole_platform_is_there(compose):
-    assert set(compose["services"]) == set(SERVICES) | {"rabbitmq", "postgres", "prometheus", "grafana"}
+    assert set(compose["services"]) == set(SERVICES) | {"rabbitmq", "postgres", "prometheus", "grafana", "coop"}
+    assert compose["services"]["coop"]["profiles"] == ["tools"]  # the CLI, run on demand
     for name in SERVICES:
         service = compose["services"][name]
         assert service["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile"}
         assert service["environment"]["SERVICE"] == name
         assert service["environment"]["EVENT_QUEUE_TYPE"] == "classic"
+        assert service["environment"]["DECLARE_ALL_SUBSCRIBER_QUEUES"] == "false"
 
 
 def test_every_container_has_a_health_check(compose):
@@ -78,6 +80,12 @@ def test_rabbitmq_loads_the_rendered_definitions(compose):
         assert f"{user.upper()}_AMQP_PASSWORD" in rabbitmq["environment"]
 
 
+def test_the_operator_cli_uses_the_operator_user_and_every_database(compose_resolved):
+    env = compose_resolved["services"]["coop"]["environment"]
+    assert urlparse(env["AMQP_URI"]).username == "operator"
+    assert {f"{s.upper()}_DB_URI" for s in WITH_DATABASE} <= set(env)
+
+
 def test_no_secret_is_written_in_the_compose_file(compose):
     for name, service in compose["services"].items():
         for key, value in (service.get("environment") or {}).items():
@@ -86,7 +94,7 @@ def test_no_secret_is_written_in_the_compose_file(compose):
 
 
 def test_services_start_after_the_broker_and_database_are_healthy(compose):
-    for name in SERVICES:
+    for name in SERVICES + ("coop",):
         depends = compose["services"][name]["depends_on"]
         assert depends["rabbitmq"]["condition"] == "service_healthy"
         assert depends["postgres"]["condition"] == "service_healthy"

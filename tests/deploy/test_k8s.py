@@ -39,6 +39,7 @@ def test_each_service_has_a_deployment_with_probes_resources_and_quorum_queues(s
     env = {e["name"]: e for e in container["env"]}
     assert env["SERVICE"]["value"] == service
     assert env["EVENT_QUEUE_TYPE"]["value"] == "quorum"
+    assert env["DECLARE_ALL_SUBSCRIBER_QUEUES"]["value"] == "false"
     assert env["AMQP_URI"]["valueFrom"]["secretKeyRef"]["name"] == f"coop-{service}"
     if service != "gateway":
         assert env[f"{service.upper()}_DB_URI"]["valueFrom"]["secretKeyRef"]["name"] == f"coop-{service}"
