@@ -82,14 +82,13 @@ def find_members(session: Session, status=None, member_class=None, text=None,
         query = query.where(Member.status == status)
     if member_class:
         query = query.where(Member.member_class == member_class)
-    if text:
-        pattern = f"%{text.strip().lower()}%"
-        matches = [func.lower(Member.first_name).like(pattern),
-                   func.lower(Member.last_name).like(pattern),
-                   func.lower(Member.email).like(pattern)]
-        if text.strip().isdigit():
-            matches.append(Member.number == int(text.strip()))
-        query = query.where(or_(*matches))
+    text = (text or "").strip()
+    if text.isdigit():  # digits are a member number
+        query = query.where(Member.number == (int(text) if len(text) <= 9 else -1))
+    elif text:
+        pattern = "%" + "".join("\\" + c if c in "\\%_" else c for c in text.lower()) + "%"
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                  for column in (Member.first_name, Member.last_name, Member.email))))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     items = session.execute(query.order_by(Member.number).limit(limit).offset(offset)).scalars()
     return list(items), total
