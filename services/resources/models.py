@@ -74,7 +74,9 @@ class Booking(Base):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        Index("ix_bookings_resource_blocked", "resource_id", "blocked_start"),
+        # covers the overlap query, so SQLite answers availability from the index alone
+        Index("ix_bookings_resource_blocked", "resource_id", "blocked_start", "blocked_end",
+              "status", "unit"),
         Index("ix_bookings_member_start", "member_id", "starts_at"),
         Index("ix_bookings_status_check_in_by", "status", "check_in_by"),
         Index("ix_bookings_status_ends_at", "status", "ends_at"),

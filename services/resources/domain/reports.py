@@ -2,7 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from shared.money import round_cents
@@ -27,19 +27,12 @@ def availability(session: Session, resource_id: str, start: dt.datetime, end: dt
     whatever comes next."""
     resource = get_resource(session, resource_id)
     units = {u: [] for u in range(1, resource.units + 1)}
-    if resource.status == "available":
-        bookings = session.execute(select(Booking.unit, Booking.blocked_start, Booking.blocked_end).where(
-            Booking.resource_id == resource.id, Booking.status.in_(HOLDING_STATES),
-            _overlapping(session, Booking.blocked_start, Booking.blocked_end, start, end)))
-        for unit, b_start, b_end in bookings:
-            units.setdefault(unit, []).append((b_start, b_end))
-        blackouts = session.execute(select(Blackout.unit, Blackout.starts_at, Blackout.ends_at).where(
-            Blackout.resource_id == resource.id, Blackout.starts_at < end, Blackout.ends_at > start))
-        for unit, b_start, b_end in blackouts:
+    if resource.status != "available":
+        units = {u: [(start, end)] for u in units}
+    else:
+        for unit, b_start, b_end in session.execute(_blocks(session, resource.id, start, end)):
             for target in (units if unit is None else [unit]):
                 units.setdefault(target, []).append((b_start, b_end))
-    else:
-        units = {u: [(start, end)] for u in units}
     buffer = dt.timedelta(minutes=resource.buffer_minutes)
     return {
         "resource_id": resource.id, "status": resource.status, "from": start, "to": end,
@@ -47,6 +40,18 @@ def availability(session: Session, resource_id: str, start: dt.datetime, end: dt
                                           for s, e in free_intervals(blocks, start, end, buffer)]}
                   for unit, blocks in sorted(units.items()) if unit <= resource.units],
     }
+
+
+def _blocks(session: Session, resource_id: str, start: dt.datetime, end: dt.datetime):
+    """Bookings (with their buffers) and blackouts (unit None: every unit) meeting the window,
+    in one round trip."""
+    bookings = select(Booking.unit, Booking.blocked_start.label("b_start"),
+                      Booking.blocked_end.label("b_end")).where(
+        Booking.resource_id == resource_id, Booking.status.in_(HOLDING_STATES),
+        _overlapping(session, Booking.blocked_start, Booking.blocked_end, start, end))
+    blackouts = select(Blackout.unit, Blackout.starts_at, Blackout.ends_at).where(
+        Blackout.resource_id == resource_id, Blackout.starts_at < end, Blackout.ends_at > start)
+    return union_all(bookings, blackouts)
 
 
 def free_intervals(blocks: list[Interval], start: dt.datetime, end: dt.datetime,
