@@ -33,7 +33,8 @@ def test_finished_booking_charges_the_activity_once_even_when_delivered_twice(
     wait_until(lambda: cluster.billing.member_standing(member_id)["good_standing"], 10)
     # billing opens the activity and tells resources by its activity_opened event
     activity = cluster.billing.open_activity({"member_id": member_id, "name": "Ceramics"})
-    wait_until(lambda: cluster.resources.member_standing(member_id)["open_activities"] == [activity["id"]], 10)
+    wait_until(lambda: cluster.resources.member_standing(member_id)["open_activities"] == [activity["id"]],
+               10)
 
     kiln = cluster.resources.add_resource({"name": "Kiln", "kind": "machine", "price_per_hour": "36.00"})
     start = utcnow() + dt.timedelta(seconds=1)

@@ -37,7 +37,8 @@ def test_late_cancellation_is_charged_a_share_of_the_price(db, backend):
         assert (usage.amount, usage.hours, usage.reason) == (Decimal("30.00"), Decimal("0.00"),
                                                              "late_cancellation")
     with db.tx() as session:   # cancelling again changes nothing and charges nothing more
-        assert domain.cancel(session, domain.get_booking(session, late.id, lock=True), at(1, 8)) == (False, None)
+        again = domain.get_booking(session, late.id, lock=True)
+        assert domain.cancel(session, again, at(1, 8)) == (False, None)
     assert [u.amount for u in _usages(db)] == [Decimal("30.00")]
 
 

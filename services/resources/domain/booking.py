@@ -103,7 +103,8 @@ def check_duration(resource: Resource, slot: Slot) -> None:
 def check_notice(resource: Resource, slot: Slot, now: dt.datetime) -> None:
     if slot.start < now + dt.timedelta(minutes=resource.min_notice_minutes):
         raise rule_broken("start", f"book at least {resource.min_notice_minutes} minutes ahead")
-    if resource.max_notice_days is not None and slot.start > now + dt.timedelta(days=resource.max_notice_days):
+    horizon = resource.max_notice_days
+    if horizon is not None and slot.start > now + dt.timedelta(days=horizon):
         raise rule_broken("start", f"book at most {resource.max_notice_days} days ahead")
 
 

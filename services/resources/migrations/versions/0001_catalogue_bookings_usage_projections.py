@@ -135,7 +135,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index('ix_bookings_member_start', ['member_id', 'starts_at'], unique=False)
-        batch_op.create_index('ix_bookings_resource_blocked', ['resource_id', 'blocked_start', 'blocked_end', 'status', 'unit'], unique=False)
+        batch_op.create_index('ix_bookings_resource_blocked',
+                              ['resource_id', 'blocked_start', 'blocked_end', 'status', 'unit'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_series_id'), ['series_id'], unique=False)
         batch_op.create_index('ix_bookings_status_check_in_by', ['status', 'check_in_by'], unique=False)
         batch_op.create_index('ix_bookings_status_ends_at', ['status', 'ends_at'], unique=False)
