@@ -71,6 +71,13 @@ class ParameterBook:
     def names(self) -> list[str]:
         return sorted(self._dates)
 
+    def memo(self, key, build):
+        """``build()`` once per key for this snapshot (figures derived from the parameters)."""
+        found = self._decimals.get(key)
+        if found is None:
+            found = self._decimals[key] = build()
+        return found
+
 
 def load_book(session: Session) -> ParameterBook:
     from services.declarations.models import Parameter, ParameterVersion

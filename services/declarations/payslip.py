@@ -59,6 +59,10 @@ class Rates:
     def of(cls, book: ParameterBook, category: str, on: dt.date) -> "Rates":
         if category not in CATEGORIES:
             raise rule_broken("worker_category", f"must be one of {', '.join(CATEGORIES)}")
+        return book.memo(("rates", category, on), lambda: cls._read(book, category, on))
+
+    @classmethod
+    def _read(cls, book: ParameterBook, category: str, on: dt.date) -> "Rates":
         student = category == "student"
         return cls(
             basis=book.percent(f"social.basis_percent.{category}", on),
@@ -68,32 +72,55 @@ class Rates:
         )
 
 
-def annual_tax(book: ParameterBook, on: dt.date, annual_pay: Decimal) -> Decimal:
-    """Income tax on a year's taxable pay, before any rounding."""
-    expenses = min(annual_pay * book.percent("pit.lump_sum_expenses_rate", on),
-                   book.decimal("pit.lump_sum_expenses_cap", on))
-    income = annual_pay - expenses
-    brackets = [
-        (book.decimal("pit.bracket_1_upper", on), book.percent("pit.bracket_1_rate", on)),
-        (book.decimal("pit.bracket_2_upper", on), book.percent("pit.bracket_2_rate", on)),
-        (book.decimal("pit.bracket_3_upper", on), book.percent("pit.bracket_3_rate", on)),
-        (None, book.percent("pit.top_rate", on)),
-    ]
-    tax, lower = Decimal(0), Decimal(0)
-    for upper, rate in brackets:
-        if income <= lower:
-            break
-        top = income if upper is None else min(income, upper)
-        tax += (top - lower) * rate
-        lower = upper if upper is not None else lower
-    allowance_relief = book.decimal("pit.tax_free_allowance", on) * brackets[0][1]
-    return max(tax - allowance_relief, Decimal(0))
+@dataclass(frozen=True)
+class Scale:
+    """The income-tax scale of a date: lump-sum expenses, brackets, the allowance's relief."""
+
+    expenses_rate: Decimal
+    expenses_cap: Decimal
+    brackets: tuple  # ((upper or None, rate), ...)
+    allowance_relief: Decimal
+    student_exempt: bool
+
+    @classmethod
+    def of(cls, book: ParameterBook, on: dt.date) -> "Scale":
+        return book.memo(("scale", on), lambda: cls._read(book, on))
+
+    @classmethod
+    def _read(cls, book: ParameterBook, on: dt.date) -> "Scale":
+        brackets = (
+            (book.decimal("pit.bracket_1_upper", on), book.percent("pit.bracket_1_rate", on)),
+            (book.decimal("pit.bracket_2_upper", on), book.percent("pit.bracket_2_rate", on)),
+            (book.decimal("pit.bracket_3_upper", on), book.percent("pit.bracket_3_rate", on)),
+            (None, book.percent("pit.top_rate", on)),
+        )
+        return cls(
+            expenses_rate=book.percent("pit.lump_sum_expenses_rate", on),
+            expenses_cap=book.decimal("pit.lump_sum_expenses_cap", on),
+            brackets=brackets,
+            # the tax-free allowance is taxed at the lowest rate and that tax is deducted
+            allowance_relief=book.decimal("pit.tax_free_allowance", on) * brackets[0][1],
+            student_exempt=book.text("pit.student_exempt", on) == "yes",
+        )
+
+    def annual_tax(self, annual_pay: Decimal) -> Decimal:
+        """Income tax on a year's taxable pay, before any rounding."""
+        income = annual_pay - min(annual_pay * self.expenses_rate, self.expenses_cap)
+        tax, lower = Decimal(0), Decimal(0)
+        for upper, rate in self.brackets:
+            if income <= lower:
+                break
+            top = income if upper is None else min(income, upper)
+            tax += (top - lower) * rate
+            lower = top
+        return max(tax - self.allowance_relief, Decimal(0))
 
 
 def withholding_estimate(book: ParameterBook, on: dt.date, taxable: Decimal, student: bool) -> Decimal:
-    if student and book.text("pit.student_exempt", on) == "yes":
+    scale = Scale.of(book, on)
+    if student and scale.student_exempt:
         return ZERO
-    return _cents(annual_tax(book, on, taxable * MONTHS) / MONTHS)
+    return _cents(scale.annual_tax(taxable * MONTHS) / MONTHS)
 
 
 def from_gross(book: ParameterBook, gross: Decimal, category: str, pay_date: dt.date) -> Payslip:
