@@ -1,6 +1,7 @@
 """deploy/Dockerfile and its entrypoint: the command line the image runs starts each service here."""
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -23,19 +24,51 @@ def test_the_image_is_slim_python_311_and_runs_as_a_non_root_user():
     assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.M)
     (user,) = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert not user.startswith(("root", "0"))
-    assert re.search(r"^RUN pip install \.$", dockerfile, re.M)
+    assert re.search(r"^RUN pip install \. ", dockerfile, re.M)
     assert 'ENTRYPOINT ["/app/deploy/docker-entrypoint.sh"]' in dockerfile
     assert "HEALTHCHECK" in dockerfile
 
 
 def test_the_build_context_sends_only_code_and_project_file():
-    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
-    assert ignore[ignore.index("**")] == "**"
+    ignore = [line.strip() for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert ignore[0] == "**"
     assert {"!pyproject.toml", "!shared/**", "!services/**", "!coop/**"} <= set(ignore)
-    copied = re.findall(r"^COPY (.+) \S+$", (DEPLOY / "Dockerfile").read_text(), re.M)
-    for sources in copied:
-        for source in sources.split():
+    for sources, _ in copies():
+        for source in sources:
             assert (ROOT / source).exists(), source
+            assert any(source == rule[1:] or f"{source}/".startswith(rule[1:].removesuffix("**"))
+                       for rule in ignore if rule.startswith("!")), f"{source} is not in the build context"
+
+
+def copies() -> list[tuple[list[str], str]]:
+    """The Dockerfile's COPY instructions: (sources, destination under WORKDIR /app)."""
+    found = []
+    for line in (DEPLOY / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            *sources, destination = line.split()[1:]
+            found.append((sources, destination))
+    return found
+
+
+@pytest.fixture(scope="module")
+def image_tree(tmp_path_factory) -> Path:
+    """/app as the Dockerfile assembles it, made from the same COPY instructions."""
+    app = tmp_path_factory.mktemp("image") / "app"
+    app.mkdir()
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for sources, destination in copies():
+        for source in sources:
+            origin = ROOT / source
+            target = app / destination
+            if destination.endswith("/") or len(sources) > 1:
+                target = target / origin.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if origin.is_dir():
+                shutil.copytree(origin, target, ignore=skip, dirs_exist_ok=True)
+            else:
+                shutil.copy2(origin, target)
+    return app
 
 
 def test_the_healthcheck_probes_the_port_each_service_listens_on():
@@ -47,9 +80,10 @@ def test_the_healthcheck_probes_the_port_each_service_listens_on():
     assert healthcheck.PORTS == METRICS_PORTS
 
 
-def _entrypoint_env(service: str, amqp_uri: str, port: int, **extra) -> dict:
+def _entrypoint_env(service: str, amqp_uri: str, port: int, app: Path = ROOT, **extra) -> dict:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # `coop`, `nameko`, `python`
+    env["PYTHONPATH"] = str(app)  # as the image sets it: this tree before the installed project
     port_variable = "GATEWAY_PORT" if service == "gateway" else f"{service.upper()}_METRICS_PORT"
     env.update({"SERVICE": service, "AMQP_URI": amqp_uri, port_variable: str(port),
                 "BROKER_WAIT_SECONDS": "30"})
@@ -57,10 +91,10 @@ def _entrypoint_env(service: str, amqp_uri: str, port: int, **extra) -> dict:
     return env
 
 
-def _run_entrypoint(env, tmp_path):
+def _run_entrypoint(env, tmp_path, app: Path = ROOT):
     log = open(tmp_path / "entrypoint.log", "wb")
     # run from elsewhere: the script finds the project from its own location, as /app in the image
-    return subprocess.Popen([str(ENTRYPOINT)], env=env, cwd=tmp_path, stdout=log,
+    return subprocess.Popen([str(app / "deploy" / "docker-entrypoint.sh")], env=env, cwd=tmp_path, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -87,12 +121,14 @@ def _stop(process):
     return process.returncode
 
 
-def test_the_entrypoint_migrates_an_empty_database_then_runs_membership(rabbit_config, tmp_path):
+def test_the_entrypoint_migrates_an_empty_database_then_runs_membership(rabbit_config, tmp_path,
+                                                                       image_tree):
+    """Run from the files the image holds, and only those."""
     database = tmp_path / "membership.db"
     port = free_port()
-    env = _entrypoint_env("membership", rabbit_config["AMQP_URI"], port,
+    env = _entrypoint_env("membership", rabbit_config["AMQP_URI"], port, image_tree,
                           MEMBERSHIP_DB_URI=f"sqlite:///{database}")
-    process = _run_entrypoint(env, tmp_path)
+    process = _run_entrypoint(env, tmp_path, image_tree)
     try:
         _wait_metrics(process, port, tmp_path)
         page = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
@@ -106,11 +142,20 @@ def test_the_entrypoint_migrates_an_empty_database_then_runs_membership(rabbit_c
     assert "migrated membership" in log
 
 
-def test_the_entrypoint_runs_the_gateway_without_migrating(rabbit_config, tmp_path):
+def test_the_image_tree_comes_before_the_installed_project(image_tree):
+    env = _entrypoint_env("membership", "", 0, image_tree)
+    where = subprocess.run([sys.executable, "-c", "import coop.cli, services, shared; "
+                            "print(shared.__file__, services.__file__, coop.cli.__file__)"],
+                           env=env, cwd="/", capture_output=True, text=True, check=True).stdout.split()
+    assert all(path.startswith(str(image_tree)) for path in where), where
+
+
+def test_the_entrypoint_runs_the_gateway_without_migrating(rabbit_config, tmp_path, image_tree):
     if not (ROOT / "services" / "gateway" / "service.py").exists():
         pytest.skip("services/gateway is not there yet")
     port = free_port()
-    process = _run_entrypoint(_entrypoint_env("gateway", rabbit_config["AMQP_URI"], port), tmp_path)
+    process = _run_entrypoint(_entrypoint_env("gateway", rabbit_config["AMQP_URI"], port, image_tree),
+                              tmp_path, image_tree)
     try:
         _wait_metrics(process, port, tmp_path)
     finally:

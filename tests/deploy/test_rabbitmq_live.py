@@ -199,3 +199,33 @@ def test_with_only_its_own_queues_declared_billing_runs_under_its_own_user(
     assert unrouted == []
     wait_until(lambda: handled._value.get() == before + 1, 20,
                message="billing did not handle member_admitted under its own user")
+
+
+def test_rpc_between_services_works_under_their_own_users(loaded, db_factory, container_factory,
+                                                          monkeypatch):
+    """The gateway's user calls membership over RPC (reply queue, nameko-rpc, rpc-membership)."""
+    from nameko.rpc import rpc
+    from nameko.testing.services import entrypoint_hook
+
+    from services.membership.service import MembershipService
+    from shared.errors import NotFound
+    from shared.rpc import TimedRpcProxy
+    from shared.testing import test_config
+
+    class GatewayProbe:
+        name = "gateway"
+        membership = TimedRpcProxy("membership", timeout=10)
+
+        @rpc
+        def standing(self, member_id):
+            return self.membership.member_standing(member_id)
+
+    monkeypatch.setattr(topology, "SUBSCRIPTIONS", [])  # as the change asked of shared/topology.py
+    config = test_config("membership", db_factory.create("membership", "sqlite"),
+                         loaded.uri("membership"), EVENT_RETRY_DELAYS=[1, 5, 30])
+    container_factory(MembershipService, config).start()
+    probe = container_factory(GatewayProbe, {"AMQP_URI": loaded.uri("gateway")})
+    probe.start()
+    with entrypoint_hook(probe, "standing") as standing:
+        with pytest.raises(NotFound):
+            standing(str(uuid.uuid4()))
