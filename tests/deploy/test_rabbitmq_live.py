@@ -36,12 +36,10 @@ class LoadedDefinitions:
         return f"amqp://{self.user(service)}:{self.password(service)}@localhost:5672/{self.vhost}"
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """The committed definitions.json rendered by render-definitions.sh and imported."""
+def _load(tmp_path_factory, path):
     tag = uuid.uuid4().hex[:8]
     vhost = f"coop_deploytest_{tag}"
-    text = (DEPLOY / "rabbitmq" / "definitions.json").read_text()
+    text = path.read_text()
     template = json.loads(text.replace('"vhost": "coop"', f'"vhost": "{vhost}"')
                           .replace('{\n      "name": "coop"\n    }', f'{{"name": "{vhost}"}}'))
     assert template["vhosts"] == [{"name": vhost}]
@@ -60,10 +58,48 @@ def loaded(tmp_path_factory):
     assert oct((workdir / "rendered.json").stat().st_mode & 0o777) == "0o600"
     reply = requests.post(f"{API}/definitions", json=rendered, auth=ADMIN, timeout=30)
     assert reply.status_code in (200, 201, 204), reply.text
-    yield loaded
-    requests.delete(f"{API}/vhosts/{vhost}", auth=ADMIN, timeout=30)
+    return loaded, rendered
+
+
+def _unload(loaded, rendered):
+    requests.delete(f"{API}/vhosts/{loaded.vhost}", auth=ADMIN, timeout=30)
     for user in rendered["users"]:
         requests.delete(f"{API}/users/{user['name']}", auth=ADMIN, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """The committed definitions.json rendered by render-definitions.sh and imported."""
+    loaded, rendered = _load(tmp_path_factory, DEPLOY / "rabbitmq" / "definitions.json")
+    yield loaded
+    _unload(loaded, rendered)
+
+
+def _queues(vhost) -> dict[str, dict]:
+    return {q["name"]: q for q in requests.get(f"{API}/queues/{vhost}", auth=ADMIN, timeout=30).json()}
+
+
+def test_the_policies_apply_to_every_subscriber_and_dead_letter_queue(loaded):
+    from shared.testing import wait_until
+
+    # the management API shows a queue's policy with its next statistics (a few seconds)
+    queues = wait_until(lambda: (q := _queues(loaded.vhost)) and all("policy" in v for v in q.values()) and q,
+                        30, 0.5, "queue statistics did not show policies")
+    for sub in topology.SUBSCRIPTIONS:
+        assert queues[sub.queue]["policy"] == f"{sub.service}-subscribers"
+    for service in {sub.source for sub in topology.SUBSCRIPTIONS}:
+        assert queues[f"{service}.dlq"]["policy"] == f"{service}-dead-letters"
+
+
+def test_the_kubernetes_definitions_make_quorum_queues(tmp_path_factory):
+    loaded, rendered = _load(tmp_path_factory, DEPLOY / "k8s" / "rabbitmq" / "definitions.json")
+    try:
+        queues = _queues(loaded.vhost)
+        assert {queues[sub.queue]["type"] for sub in topology.SUBSCRIPTIONS} == {"quorum"}
+        assert queues["billing.dlq"]["type"] == "quorum"
+        assert queues["billing.retry.0"]["type"] == "classic"
+    finally:
+        _unload(loaded, rendered)
 
 
 def test_render_refuses_to_start_without_every_password(tmp_path):
