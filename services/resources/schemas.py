@@ -13,6 +13,16 @@ SETTABLE_STATUSES = ("available", "maintenance")
 MAX_QUERY_DAYS = 366
 
 
+class Share(Money):
+    """A share of a price, 0..1, four places on the wire (``"0.2500"``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(places=4, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(Decimal(value).quantize(Decimal("0.0001")))
+
+
 class UtcInstant(Instant):
     """An ISO-8601 instant that states its offset; a naive time is ambiguous and refused."""
 
@@ -29,10 +39,10 @@ def _minutes(**kwargs):
     return fields.Integer(validate=validate.Range(0, 60 * 24 * 366), **kwargs)
 
 
-def _ordered(data, first, second, message, strict=True):
+def _ordered(data, first, second, message, strict=True, key=None):
     a, b = data.get(first), data.get(second)
     if a is not None and b is not None and (a >= b if strict else a > b):
-        raise ma.ValidationError({second: [message]})
+        raise ma.ValidationError({key or second: [message]})
 
 
 class ResourceIn(StrictSchema):
@@ -53,7 +63,7 @@ class ResourceIn(StrictSchema):
     weekly_quota_hours = Money(load_default=None, allow_none=True, minimum=0)
     cancellation_deadline_hours = fields.Integer(load_default=None, allow_none=True,
                                                  validate=validate.Range(0, 24 * 366))
-    late_cancellation_share = Money(places=4, load_default=Decimal("0"), minimum=0)
+    late_cancellation_share = Share(load_default=Decimal("0"), minimum=0)
     no_show_minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 24 * 60))
 
     @ma.validates("late_cancellation_share")
@@ -78,7 +88,7 @@ class RetireIn(StrictSchema):
 
 
 class ResourceFilter(StrictSchema):
-    kind = fields.String(validate=validate.OneOf(KINDS))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(KINDS))
     include_retired = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
@@ -129,7 +139,7 @@ class Query(StrictSchema):
 
     @ma.validates_schema
     def _window(self, data, **kwargs):
-        _ordered(data, "start", "end", "must be after from")
+        _ordered(data, "start", "end", "must be after from", key="to")
         if (data["end"] - data["start"]).days > MAX_QUERY_DAYS:
             raise ma.ValidationError({"to": [f"at most {MAX_QUERY_DAYS} days after from"]})
 
@@ -167,7 +177,7 @@ class ResourceOut(ma.Schema):
     training_required = fields.Function(lambda r: r.training is not None)
     weekly_quota_hours = Money(allow_none=True)
     cancellation_deadline_hours = fields.Integer(allow_none=True)
-    late_cancellation_share = Money(places=4)
+    late_cancellation_share = Share()
     no_show_minutes = fields.Integer(allow_none=True)
     status = fields.String()
     status_reason = fields.String(allow_none=True)
@@ -345,7 +355,7 @@ class UtilisationOut(ma.Schema):
     capacity_hours = Money()
     booked_hours = Money()
     used_hours = Money()
-    utilisation = Money(places=4)
+    utilisation = Share()
     charged = Money()
     bookings_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
 
