@@ -15,6 +15,7 @@ from shared.service import ServiceBase, rpc
 
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")
+CAST_VOTE = schemas.CastVote()  # one instance: casting is the hot path
 
 
 def _date(value: str) -> dt.date:
@@ -104,7 +105,7 @@ class GovernanceService(ServiceBase):
 
     @rpc
     def cast_vote(self, payload):
-        data = load(schemas.CastVote(), payload)
+        data = load(CAST_VOTE, payload)
         self.caller.require_self_or_role(data["voter_id"], "staff")
         with self.uow() as tx:
             receipt = voting.cast_vote(tx.session, data["item_id"], data["voter_id"], data["on_behalf_of"],

@@ -101,19 +101,20 @@ def _on_roll(session: Session, assembly_id: str, member_id: str, field: str, loc
     return entry
 
 
-def _insert_ignore(session: Session, model, values: dict):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+ADD_ATTENDANCE = {"postgresql": postgresql.insert(Attendance.__table__).on_conflict_do_nothing(),
+                  "sqlite": sqlite.insert(Attendance.__table__).on_conflict_do_nothing()}
 
 
 def attend(session: Session, assembly_id: str, member_id: str, registered_by: str | None,
-           now: dt.datetime) -> bool:
+           now: dt.datetime, revoke: bool = True) -> bool:
     """Record a member present in person; their own proxy, if any, is revoked. True if new."""
-    added = _insert_ignore(session, Attendance, {"assembly_id": assembly_id, "member_id": member_id,
-                                                 "registered_by": registered_by}).rowcount
-    session.execute(update(Proxy).where(Proxy.assembly_id == assembly_id, Proxy.grantor_id == member_id,
-                                        Proxy.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_reason="attends_in_person"))
+    statement = ADD_ATTENDANCE[session.get_bind().dialect.name]
+    added = session.execute(statement, {"assembly_id": assembly_id, "member_id": member_id,
+                                        "registered_by": registered_by}).rowcount
+    if revoke:
+        session.execute(update(Proxy).where(
+            Proxy.assembly_id == assembly_id, Proxy.grantor_id == member_id, Proxy.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason="attends_in_person"))
     return bool(added)
 
 

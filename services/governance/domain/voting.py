@@ -10,16 +10,18 @@ import hashlib
 import random
 import secrets
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, rule_broken
 from services.governance.domain import elections
-from services.governance.domain.assemblies import active_proxy_of, attend, presence
+from services.governance.domain.assemblies import attend, presence
 from services.governance.domain.common import get, new_id
-from services.governance.domain.roll import ensure_roll, roll_entry, roll_totals
-from services.governance.models import AgendaItem, Assembly, Ballot, BallotMark, Participation
+from services.governance.domain.roll import ensure_roll, roll_totals
+from services.governance.models import (
+    AgendaItem, Assembly, Attendance, Ballot, BallotMark, Participation, Proxy, RollEntry,
+)
 
 RESOLUTION_CHOICES = ("for", "against", "abstain", "blank")
 MAJORITIES = ("simple", "two_thirds", "three_quarters", "four_fifths")
@@ -75,37 +77,58 @@ def receipt_hash(receipt: str) -> str:
     return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()
 
 
+def _ballot_context():
+    """Everything a cast needs in one round trip: the item (share-locked, so close_vote's
+    exclusive lock waits for casts in flight), the member's roll weight, the holder of the
+    member's proxy in force, and whether the voter is already registered present."""
+    item = AgendaItem.__table__
+    proxy_holder = (select(Proxy.holder_id).where(
+        Proxy.assembly_id == item.c.assembly_id, Proxy.grantor_id == bindparam("member_id"),
+        Proxy.revoked_at.is_(None)).scalar_subquery())
+    present = exists().where(Attendance.assembly_id == item.c.assembly_id,
+                             Attendance.member_id == bindparam("voter_id"))
+    return (select(item.c.id, item.c.assembly_id, item.c.kind, item.c.status, item.c.secret,
+                   item.c.seats, RollEntry.weight, proxy_holder.label("proxy_holder"),
+                   present.label("voter_present"))
+            .select_from(item.outerjoin(RollEntry, and_(RollEntry.assembly_id == item.c.assembly_id,
+                                                        RollEntry.member_id == bindparam("member_id"))))
+            .where(item.c.id == bindparam("item_id")).with_for_update(read=True, of=item))
+
+
+# built once: casting is the hot path of an assembly
+BALLOT_CONTEXT = _ballot_context()
+ADD_PARTICIPATION = insert(Participation.__table__)
+ADD_BALLOT = insert(Ballot.__table__)
+
+
 def cast_vote(session: Session, item_id: str, voter_id: str, on_behalf_of: str | None,
               choice: str | None, candidates: list[str] | None, now: dt.datetime) -> dict:
     """Cast a ballot for oneself or for the member one represents; returns the receipt, once."""
-    # a shared lock: casts run side by side, close_vote's exclusive lock waits for them
-    item = session.execute(select(AgendaItem).where(AgendaItem.id == item_id)
-                           .with_for_update(read=True)).scalar()
+    member_id = on_behalf_of or voter_id
+    item = session.execute(BALLOT_CONTEXT, {"item_id": item_id, "voter_id": voter_id,
+                                            "member_id": member_id}).first()
     if item is None:
         raise NotFound(f"no agenda item {item_id}")
     if item.status != "open":
         raise PreconditionFailed("the vote on this item is not open")
-    member_id = on_behalf_of or voter_id
-    entry = roll_entry(session, item.assembly_id, member_id)
-    if entry is None:
+    if item.weight is None:
         raise Forbidden("this member is not on the assembly's electoral roll")
-    if member_id != voter_id:
-        proxy = active_proxy_of(session, item.assembly_id, member_id, lock=True)
-        if proxy is None or proxy.holder_id != voter_id:
-            raise Forbidden("the voter holds no proxy in force for this member")
-    attend(session, item.assembly_id, voter_id, voter_id, now)
+    in_person = member_id == voter_id
+    if not in_person and item.proxy_holder != voter_id:
+        raise Forbidden("the voter holds no proxy in force for this member")
     ballot_choice, marks = _ballot_content(session, item, choice, candidates)
+    if not item.voter_present or (in_person and item.proxy_holder):
+        attend(session, item.assembly_id, voter_id, voter_id, now, revoke=in_person and item.proxy_holder)
     try:
-        session.execute(insert(Participation).values(
-            item_id=item.id, member_id=member_id, cast_by=voter_id,
-            choice=None if item.secret else ballot_choice))
+        session.execute(ADD_PARTICIPATION, {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
+                                            "choice": None if item.secret else ballot_choice})
     except IntegrityError:
         raise Conflict("this member has already voted on this item",
                        {"member_id": ["already voted"]}) from None
     receipt = new_receipt()
     ballot_id = new_id()
-    session.execute(insert(Ballot).values(id=ballot_id, item_id=item.id, choice=ballot_choice,
-                                          weight=entry.weight, receipt_hash=receipt_hash(receipt)))
+    session.execute(ADD_BALLOT, {"id": ballot_id, "item_id": item.id, "choice": ballot_choice,
+                                 "weight": item.weight, "receipt_hash": receipt_hash(receipt)})
     if marks:
         session.execute(insert(BallotMark), [{"ballot_id": ballot_id, "candidacy_id": c} for c in marks])
     return {"item_id": item.id, "member_id": member_id, "cast_by": voter_id, "receipt": receipt}
