@@ -8,10 +8,14 @@ import datetime as dt
 from services.membership import domain, schemas
 from services.membership.models import Base
 from shared.db import UnitOfWork
+from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
 OFFICERS = ("staff", "board")
+SHARES_MOVED = counter("coop_shares_moved_total", "Shares in share register movements", ["kind"])
+MEMBER_DECISIONS = counter("coop_member_decisions_total",
+                           "Applications, admissions, status changes and erasures", ["event_type"])
 
 
 def payload(request, fields: dict):
@@ -40,7 +44,9 @@ class MembershipService(ServiceBase):
             tx.emit("member_applied", {"member_id": member.id, "number": member.number,
                                        "member_class": member.member_class,
                                        "applied_on": member.applied_on}, aggregate_id=member.id)
-            return schemas.MemberOut().dump(member)
+            result = schemas.MemberOut().dump(member)
+        MEMBER_DECISIONS.labels("member_applied").inc()
+        return result
 
     @rpc
     def get_member(self, member_id):
@@ -74,7 +80,9 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_subscribed", movement, aggregate_id=movement.member_id)
-            return schemas.MovementOut().dump(movement)
+            result = schemas.MovementOut().dump(movement)
+        SHARES_MOVED.labels(movement.kind).inc(movement.shares)
+        return result
 
     @rpc
     def record_share_payment(self, request=None, **fields):
@@ -85,7 +93,9 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["reference"], data["amount"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_paid", movement, aggregate_id=movement.member_id)
-            return schemas.MovementOut().dump(movement)
+            result = schemas.MovementOut().dump(movement)
+        SHARES_MOVED.labels(movement.kind).inc(movement.shares)
+        return result
 
     @rpc
     def admit(self, request=None, **fields):
@@ -99,7 +109,9 @@ class MembershipService(ServiceBase):
                                         "member_class": member.member_class,
                                         "admitted_on": member.admitted_on, "paid_shares": paid},
                     aggregate_id=member.id)
-            return schemas.MemberOut().dump(member)
+            result = schemas.MemberOut().dump(member)
+        MEMBER_DECISIONS.labels("member_admitted").inc()
+        return result
 
     def _decide(self, decision, event_type, request, fields, schema=schemas.StatusDecision,
                 by_the_member_too=False):
@@ -113,7 +125,9 @@ class MembershipService(ServiceBase):
             member = decision(tx.session, effective_date=effective_date, today=self.today(),
                               by=self.caller.member_id, **data)
             tx.emit(event_type, status_event(member, effective_date), aggregate_id=member.id)
-            return schemas.MemberOut().dump(member)
+            result = schemas.MemberOut().dump(member)
+        MEMBER_DECISIONS.labels(event_type).inc()
+        return result
 
     @rpc
     def suspend(self, request=None, **fields):
@@ -141,7 +155,9 @@ class MembershipService(ServiceBase):
                 tx.session, data["from_member_id"], data["to_member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_transferred", transfer, aggregate_id=transfer.from_member_id)
-            return schemas.TransferOut().dump(transfer)
+            result = schemas.TransferOut().dump(transfer)
+        SHARES_MOVED.labels("transfer").inc(transfer.shares)
+        return result
 
     @rpc
     def request_redemption(self, request=None, **fields):
@@ -152,7 +168,9 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_redeemed", movement, aggregate_id=movement.member_id)
-            return schemas.MovementOut().dump(movement)
+            result = schemas.MovementOut().dump(movement)
+        SHARES_MOVED.labels(movement.kind).inc(movement.shares)
+        return result
 
     @rpc
     def share_register(self, request=None, **fields):
@@ -171,7 +189,9 @@ class MembershipService(ServiceBase):
         with self.uow() as tx:
             member = domain.erase_member(tx.session, ref["member_id"], self.today())
             tx.emit("member_erased", {"member_id": member.id}, aggregate_id=member.id)
-            return schemas.MemberOut().dump(member)
+            result = schemas.MemberOut().dump(member)
+        MEMBER_DECISIONS.labels("member_erased").inc()
+        return result
 
     @rpc
     def set_password(self, request=None, **fields):

@@ -96,3 +96,14 @@ def test_payment_cannot_exceed_the_unpaid_subscribed_shares(membership):
     last = membership.rpc.record_share_payment(member_id=member["id"], amount="30.00",
                                                reference=subscription["reference"])
     assert last["paid_shares"] == 2
+
+
+def test_share_movements_are_counted_in_metrics(membership):
+    from prometheus_client import REGISTRY
+
+    def paid():
+        return REGISTRY.get_sample_value("coop_shares_moved_total", {"kind": "payment"}) or 0
+
+    before = paid()
+    membership.paid_applicant(shares=3)
+    assert paid() - before == 3
