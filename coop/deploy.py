@@ -19,7 +19,6 @@ RPC_EXCHANGE = get_rpc_exchange({}).name
 DEFAULT_EXCHANGE = "amq.default"  # the nameless default exchange, as permissions name it
 SERVICES = ORDER
 PUBLISHERS = tuple(s for s in ORDER if s != "gateway")  # services with events, outbox, dlq
-WORK_QUEUES = {"billing": ("billing.month_end",)}  # declared by the service itself
 DEAD_LETTER_LIMIT = 100_000
 OPERATOR_USER = "operator"
 MONITORING_USER = "monitoring"
