@@ -121,6 +121,28 @@ def start_instances(count: int, amqp_uri: str, db_uri: str, workdir: Path, max_w
     return processes
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backend_pids(db_uri: str) -> list[int]:
+    import psycopg2
+
+    name = db_uri.rsplit("/", 1)[1]
+    connection = psycopg2.connect(PG_ADMIN)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
 # ---- a caller process: a pool of green threads, one RPC connection each ----
 
 def run_caller(spec_path: str) -> None:
@@ -158,7 +180,8 @@ def run_caller(spec_path: str) -> None:
         pool.spawn(worker)
     pool.waitall()
     print(json.dumps({"ok": len(latencies), "errors": errors[:20], "error_count": len(errors),
-                      "finished_at": time.time(), "latencies": latencies}))
+                      "finished_at": time.time(), "latencies": latencies,
+                      "cpu_seconds": time.process_time()}))
 
 
 def cast_all(voters, item_id, amqp_uri, callers, concurrency, workdir: Path) -> dict:
@@ -178,6 +201,7 @@ def cast_all(voters, item_id, amqp_uri, callers, concurrency, workdir: Path) -> 
         "errors": sum(r["error_count"] for r in reports),
         "error_kinds": sorted({e for r in reports for e in r["errors"]}),
         "seconds": max(r["finished_at"] for r in reports) - start_at,
+        "caller_cpu": sum(r["cpu_seconds"] for r in reports),
         "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
         "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)] if latencies else None,
     }
@@ -233,13 +257,24 @@ def main() -> None:
             rpc.governance.open_vote(item_id)
             print(f"roll of {args.voters} frozen and vote opened in {time.perf_counter() - began:.2f} s")
 
+            service_cpu = sum(cpu_seconds(p.process.pid) for p in instances)
             cast = cast_all(voters, item_id, amqp_uri, args.callers, args.concurrency, workdir)
             rate = cast["ok"] / cast["seconds"]
+            service_cpu = sum(cpu_seconds(p.process.pid) for p in instances) - service_cpu
+            database_cpu = (sum(cpu_seconds(pid) for pid in database_backend_pids(db_uri))
+                            if args.backend == "postgresql" else 0.0)
             print(f"cast {cast['ok']} ballots through RPC in {cast['seconds']:.1f} s: {rate:.0f} votes/s "
                   f"({args.instances} governance process(es) x {args.max_workers} workers, "
                   f"{args.callers} caller processes x {args.concurrency} connections, {args.backend}); "
                   f"latency p50 {cast['p50_ms']:.0f} ms, p95 {cast['p95_ms']:.0f} ms; "
                   f"errors {cast['errors']} {cast['error_kinds']}")
+            per_vote = {"governance": service_cpu, "callers": cast["caller_cpu"], "postgresql": database_cpu}
+            print("CPU per ballot: " + ", ".join(f"{name} {1000 * seconds / cast['ok']:.2f} ms"
+                                                 for name, seconds in per_vote.items())
+                  + f" (machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
+            ceiling = os.cpu_count() / (sum(per_vote.values()) / cast["ok"])
+            print(f"CPU-bound ceiling if these {os.cpu_count()} CPUs were ours alone: ~{ceiling:.0f} votes/s "
+                  f"(RabbitMQ's own CPU not counted)")
 
             tally_seconds, tally = time_sql_tally(db_uri, item_id)
             print(f"tally in SQL (GROUP BY over {sum(tally['ballots'].values())} ballots): "
