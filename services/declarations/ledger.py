@@ -147,7 +147,8 @@ def mark_submitted(session: Session, declaration_id: str, exported_file: str,
                    submitted_by: str | None, submission_reference: str | None) -> Declaration:
     declaration = get(session, declaration_id, lock=True)
     if declaration.status != "ready":
-        raise PreconditionFailed(f"only a ready declaration can be submitted, this one is {declaration.status}")
+        raise PreconditionFailed(
+            f"only a ready declaration can be submitted, this one is {declaration.status}")
     declaration.status, declaration.submitted_at = "submitted", utcnow()
     declaration.submitted_by, declaration.submission_reference = submitted_by, submission_reference
     declaration.submitted_file = exported_file
@@ -159,7 +160,8 @@ def record_outcome(session: Session, declaration_id: str, outcome: str, note: st
         raise rule_broken("outcome", f"must be one of {', '.join(OUTCOMES)}")
     declaration = get(session, declaration_id, lock=True)
     if declaration.status != "submitted":
-        raise PreconditionFailed(f"only a submitted declaration gets an outcome, this one is {declaration.status}")
+        raise PreconditionFailed(
+            f"only a submitted declaration gets an outcome, this one is {declaration.status}")
     declaration.status, declaration.outcome_at, declaration.outcome_note = outcome, utcnow(), note
     return declaration
 

@@ -62,7 +62,8 @@ def is_quarter_end(period_month: str) -> bool:
 
 def _day_of_next_month(end: dt.date, day: int) -> dt.date:
     first_of_next = end + dt.timedelta(days=1)
-    return first_of_next.replace(day=min(day, calendar.monthrange(first_of_next.year, first_of_next.month)[1]))
+    last_day = calendar.monthrange(first_of_next.year, first_of_next.month)[1]
+    return first_of_next.replace(day=min(day, last_day))
 
 
 def due_date(book: ParameterBook, kind: str, period: str, start_of_work: dt.date | None = None) -> dt.date:
@@ -77,5 +78,6 @@ def due_date(book: ParameterBook, kind: str, period: str, start_of_work: dt.date
         target = add_months(end.replace(day=1), months)
         return target.replace(day=calendar.monthrange(target.year, target.month)[1])
     if kind in ("dimona", "dimona_cancel"):
-        return start_of_work - dt.timedelta(days=book.integer("deadline.dimona_days_before_work", start_of_work))
+        days_before = book.integer("deadline.dimona_days_before_work", start_of_work)
+        return start_of_work - dt.timedelta(days=days_before)
     raise ValueError(f"unknown declaration kind {kind}")

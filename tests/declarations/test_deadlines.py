@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from services.declarations import periods
 from services.declarations.parameters import ParameterBook, shipped_rows
+from shared.errors import ValidationError
 from shared.testing import wait_until
 from tests.declarations.conftest import invoice, payout
 
@@ -33,18 +34,18 @@ def test_alerts_are_raised_once_before_and_once_after_the_deadline(declarations,
     recorder = record_events("declarations")
     declarations()
     staff = member_cluster(STAFF)
-    publish_event("billing", "invoice_issued", invoice("2026-11-03", ("S", "21.00", "100.00", "21.00")))
-    wait_until(lambda: staff.declarations.vat_return({"period": "2026-Q4"})["totals"]["03"] == "100.00", timeout=15)
-    # VAT Q4 2026 is due 2027-01-20; the alert lead time is five days
-    assert staff.declarations.check_deadlines({"today": "2027-01-14"}) == []
-    [due] = staff.declarations.check_deadlines({"today": "2027-01-15"})
-    assert (due["alert"], due["kind"], due["due_date"]) == ("due", "vat", "2027-01-20")
-    assert staff.declarations.check_deadlines({"today": "2027-01-16"}) == []
-    [overdue] = staff.declarations.check_deadlines({"today": "2027-01-21"})
+    publish_event("billing", "invoice_issued", invoice("2025-11-03", ("S", "21.00", "100.00", "21.00")))
+    wait_until(lambda: staff.declarations.vat_return({"period": "2025-Q4"})["totals"]["03"] == "100.00", timeout=15)
+    # VAT Q4 2025 is due 2026-01-20; the alert lead time is five days
+    assert staff.declarations.check_deadlines({"today": "2026-01-14"}) == []
+    [due] = staff.declarations.check_deadlines({"today": "2026-01-15"})
+    assert (due["alert"], due["kind"], due["due_date"]) == ("due", "vat", "2026-01-20")
+    assert staff.declarations.check_deadlines({"today": "2026-01-16"}) == []
+    [overdue] = staff.declarations.check_deadlines({"today": "2026-01-21"})
     assert overdue["alert"] == "overdue"
-    assert staff.declarations.check_deadlines({"today": "2027-01-22"}) == []
+    assert staff.declarations.check_deadlines({"today": "2026-01-22"}) == []
     [event] = recorder.wait_for("declaration_due")
-    assert (event["data"]["days_left"], event["data"]["period"]) == (5, "2026-Q4")
+    assert (event["data"]["days_left"], event["data"]["period"]) == (5, "2025-Q4")
     recorder.wait_for("declaration_overdue")
     assert len(recorder.of_type("declaration_due")) == 1
 
@@ -52,11 +53,17 @@ def test_alerts_are_raised_once_before_and_once_after_the_deadline(declarations,
 def test_submitted_declarations_raise_no_alert(declarations, publish_event, member_cluster):
     declarations()
     staff = member_cluster(STAFF)
-    publish_event("billing", "salary_payout_approved", payout(["2026-12-01"], "2026-12-04"))
+    publish_event("billing", "salary_payout_approved", payout(["2025-12-01"], "2025-12-04"))
     wait_until(lambda: staff.declarations.list_declarations({"kind": "dimona"}), timeout=15)
     [dimona] = staff.declarations.list_declarations({"kind": "dimona"})
     staff.declarations.mark_submitted({"declaration_id": dimona["id"], "submission_reference": "DIMONA-42"})
-    # the Dimona was due 2026-12-01 but is submitted; the 274 (2027-01-15) and DmfA (2027-01-31) are later
-    assert staff.declarations.check_deadlines({"today": "2026-12-10"}) == []
-    alerts = staff.declarations.check_deadlines({"today": "2027-02-01"})
+    # the Dimona was due 2025-12-01 but is submitted; the 274 (2026-01-15) and DmfA (2026-01-31) are later
+    assert staff.declarations.check_deadlines({"today": "2025-12-10"}) == []
+    alerts = staff.declarations.check_deadlines({"today": "2026-02-01"})
     assert sorted((a["kind"], a["alert"]) for a in alerts) == [("dmfa", "overdue"), ("withholding", "overdue")]
+
+
+def test_a_deadline_check_from_the_future_is_refused(declarations, member_cluster):
+    declarations()
+    with pytest.raises(ValidationError):
+        member_cluster(STAFF).declarations.check_deadlines({"today": "2999-01-01"})
