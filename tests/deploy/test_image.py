@@ -177,3 +177,60 @@ def test_the_entrypoint_gives_up_when_the_broker_never_answers(tmp_path):
                             text=True, timeout=60)
     assert result.returncode != 0
     assert "broker not reachable" in result.stderr
+
+
+def test_instances_started_together_share_one_migration(rabbit_config, tmp_path):
+    """`--scale billing=4` on an empty PostgreSQL database: every instance comes up. Alembic runs
+    collide (a unique violation on the loser's transaction); the entrypoint retries them."""
+    from shared.testing import _pg_admin, _pg_uri
+
+    database = f"deploytest_{os.getpid()}_{free_port()}"
+    _pg_admin(f'CREATE DATABASE "{database}"')
+    processes = []
+    try:
+        for number in range(4):
+            port = free_port()
+            workdir = tmp_path / f"instance{number}"
+            workdir.mkdir()
+            env = _entrypoint_env("membership", rabbit_config["AMQP_URI"], port,
+                                  MEMBERSHIP_DB_URI=_pg_uri(database), BROKER_WAIT_SECONDS="0")
+            processes.append((_run_entrypoint(env, workdir), port, workdir))
+        for process, port, workdir in processes:
+            _wait_metrics(process, port, workdir)
+    finally:
+        for process, _, _ in processes:
+            _stop(process)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _stub(path: Path, body: str):
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+def test_the_entrypoint_retries_a_collided_migration_then_execs_nameko_run(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    _stub(bin_dir / "coop", f'echo "coop $*" >> {calls}\n'
+                            f'[ "$(grep -c migrate {calls})" -ge 3 ] || exit 1\n')
+    _stub(bin_dir / "nameko", f'echo "nameko $* (in $(pwd))" >> {calls}\n')
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "SERVICE": "billing", "BROKER_WAIT_SECONDS": "0"}
+    result = subprocess.run([str(ENTRYPOINT)], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text().splitlines() == ["coop migrate --service billing"] * 3 + [
+        f"nameko run --config services/billing/config.yml services.billing.service (in {ROOT})"]
+
+
+def test_the_entrypoint_gives_up_after_five_failed_migrations(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _stub(bin_dir / "coop", "exit 1\n")
+    _stub(bin_dir / "nameko", f"touch {tmp_path / 'started'}\n")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "SERVICE": "billing", "BROKER_WAIT_SECONDS": "0"}
+    result = subprocess.run([str(ENTRYPOINT)], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "migration failed 5 times" in result.stdout
+    assert not (tmp_path / "started").exists()
