@@ -9,7 +9,6 @@ from shared.events import event_schema
 from shared.schemas import Id, IsoDate, Money, Page, StrictSchema
 
 SOURCE = "membership"
-MEMBER_CLASSES = ("A", "B")
 STATUSES = ("applicant", "admitted", "suspended", "excluded", "resigned")
 
 
@@ -28,7 +27,7 @@ class Application(StrictSchema):
     first_name = Text(120, required=True)
     last_name = Text(120, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    member_class = fields.String(required=True, validate=validate.OneOf(MEMBER_CLASSES))
+    member_class = Text(8, required=True)  # the classes in force are a dated parameter
     birth_date = IsoDate(load_default=None, allow_none=True)
     national_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
     iban = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=42))
@@ -79,7 +78,7 @@ class Redemption(MemberRef):
 
 class MemberSearch(Page):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    member_class = fields.String(load_default=None, validate=validate.OneOf(MEMBER_CLASSES))
+    member_class = Text(8, load_default=None)
     text = fields.String(load_default=None, validate=validate.Length(1, 100))
 
 

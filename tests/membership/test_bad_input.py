@@ -11,8 +11,10 @@ M = "{member}"  # replaced by an existing member's id
 
 BAD_INPUT = [
     ("apply", {}, {"first_name", "last_name", "email", "member_class"}),
-    ("apply", {"first_name": 123, "last_name": ["x"], "email": "a@b.org", "member_class": "C"},
+    ("apply", {"first_name": 123, "last_name": ["x"], "email": "a@b.org", "member_class": 1},
      {"first_name", "last_name", "member_class"}),
+    ("apply", {"first_name": "A", "last_name": "B", "email": "a@b.org", "member_class": "C",
+               "iban": "BE00"}, {"member_class", "iban"}),
     ("apply", {"first_name": "A", "last_name": "B", "email": "a@b.org", "member_class": "A",
                "birth_date": "30/07/1985", "nickname": "Ada"}, {"birth_date", "nickname"}),
     ("apply", {"first_name": "", "last_name": "B" * 121, "email": None, "member_class": "A"},

@@ -1,7 +1,11 @@
 """The member's life cycle: admission by the board once a share is paid, then suspension,
 reinstatement, exclusion or resignation, each only from the right status."""
+import datetime as dt
+
 import pytest
 
+from services.membership import domain
+from services.membership.models import Parameter
 from shared.errors import Forbidden, ValidationError
 from tests.membership.helpers import day
 
@@ -14,6 +18,22 @@ def test_apply_returns_an_applicant_with_a_number(membership, events):
     [event, _] = events.wait_for("member_applied", 2)
     assert event["data"] == {"member_id": first["id"], "number": first["number"],
                              "member_class": "A", "applied_on": day("01-02")}
+
+
+def test_member_classes_are_those_the_statutes_define(membership):
+    assert membership.applicant(member_class="B")["member_class"] == "B"
+    with pytest.raises(ValidationError) as refused:
+        membership.applicant(member_class="C")
+    assert refused.value.fields == {"member_class": ["must be one of: A, B"]}
+
+
+def test_member_classes_are_a_dated_parameter(session):
+    session.add(Parameter(name="member_classes", value="A,B,C", effective_from=dt.date(2026, 6, 1)))
+    application = {"first_name": "Ada", "last_name": "Lovelace", "member_class": "C"}
+    with pytest.raises(ValidationError):
+        domain.apply(session, {**application, "email": "a@example.org"}, dt.date(2026, 5, 31))
+    member = domain.apply(session, {**application, "email": "b@example.org"}, dt.date(2026, 6, 1))
+    assert member.member_class == "C"
 
 
 def test_admission_needs_a_paid_share(membership, events):

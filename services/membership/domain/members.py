@@ -8,7 +8,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.be import nn as stdnum_nn
 from stdnum.exceptions import ValidationError as StdnumError
 
-from services.membership.domain import shares
+from services.membership.domain import parameters, shares
 from services.membership.domain.dates import not_before, not_in_future
 from services.membership.domain.records import ACTIVE, lock_members, require_not_erased
 from services.membership.models import (
@@ -32,9 +32,13 @@ TRANSITIONS = {
 }
 
 
-def check_personal_data(data: dict, today: dt.date) -> dict:
-    """Belgian national number (NISS) and IBAN checksums, a birth date in the past."""
+def check_application(session: Session, data: dict, today: dt.date) -> dict:
+    """A class the statutes define; Belgian national number (NISS) and IBAN checksums; a birth
+    date in the past."""
     errors = {}
+    classes = parameters.member_classes(session, today)
+    if data["member_class"] not in classes:
+        errors["member_class"] = [f"must be one of: {', '.join(classes)}"]
     if data.get("national_number"):
         try:
             data["national_number"] = stdnum_nn.validate(data["national_number"])
@@ -62,7 +66,7 @@ def next_member_number(session: Session) -> int:
 
 
 def apply(session: Session, data: dict, today: dt.date) -> Member:
-    data = check_personal_data(dict(data), today)
+    data = check_application(session, dict(data), today)
     applied_on = not_in_future("applied_on", data.pop("applied_on", None) or today, today)
     if session.execute(select(Member.id).where(Member.email == data["email"])).first():
         raise Conflict("a member with this e-mail already exists", {"email": ["already registered"]})

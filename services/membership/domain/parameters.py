@@ -33,3 +33,8 @@ def min_shares_while_active(session: Session, on: dt.date) -> int:
 
 def redemption_last_month(session: Session, on: dt.date) -> int:
     return int(parameter(session, "redemption_last_month", on))
+
+
+def member_classes(session: Session, on: dt.date) -> tuple[str, ...]:
+    """The classes of members the statutes define (A workers, B clients and supporters)."""
+    return tuple(code.strip() for code in parameter(session, "member_classes", on).split(","))
