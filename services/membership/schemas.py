@@ -87,6 +87,10 @@ class RegisterQuery(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
 
+class CertificateQuery(MemberRef):
+    as_of = IsoDate(load_default=None)
+
+
 class NewPassword(MemberRef):
     password = fields.String(required=True, validate=validate.Length(10, 200))
 
@@ -188,6 +192,16 @@ class RegisterOut(ma.Schema):
     holders = fields.List(fields.Nested(RegisterHolderOut))
     total_shares = fields.Integer()
     paid_capital = Money()
+
+
+class CertificateOut(ma.Schema):
+    member_id = Id()
+    number = fields.Integer()
+    holder = fields.String()
+    paid_shares = fields.Integer()
+    as_of = IsoDate()
+    filename = fields.String()
+    pdf = fields.String()  # base64
 
 
 class RoleGrantOut(ma.Schema):

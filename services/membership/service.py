@@ -183,6 +183,15 @@ class MembershipService(ServiceBase):
             return schemas.RegisterOut().dump(register)
 
     @rpc
+    def share_certificate(self, request=None, **fields):
+        query = load(schemas.CertificateQuery(), payload(request, fields))
+        self.caller.require_self_or_role(query["member_id"], *OFFICERS)
+        with self.uow() as tx:
+            certificate = domain.share_certificate(tx.session, query["member_id"],
+                                                   query["as_of"] or self.today())
+            return schemas.CertificateOut().dump(certificate)
+
+    @rpc
     def erase_member(self, member_id):
         ref = load(schemas.MemberRef(), {"member_id": member_id})
         self.caller.require_self_or_role(ref["member_id"], *OFFICERS)

@@ -81,3 +81,21 @@ def test_share_register_refuses_an_unknown_format(membership):
     with pytest.raises(ValidationError) as refused:
         membership.rpc.share_register(as_of="31/03/2026", format="pdf")
     assert set(refused.value.fields) == {"as_of", "format"}
+
+
+def test_a_member_gets_a_certificate_of_the_registered_shares(membership, history,
+                                                              member_cluster):
+    import base64
+
+    ada, grace = history
+    as_ada = member_cluster({"member_id": ada["id"], "roles": ["member"]}).membership
+    certificate = as_ada.share_certificate(member_id=ada["id"], as_of=day("02-28"))
+    assert (certificate["holder"], certificate["paid_shares"]) == ("Lovelace, Ada", 2)
+    pdf = base64.b64decode(certificate["pdf"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    assert certificate["filename"] == f"share-certificate-{ada['number']:06d}-{day('02-28')}.pdf"
+    with pytest.raises(Forbidden):
+        as_ada.share_certificate(member_id=grace["id"])
+    with pytest.raises(ValidationError) as none_yet:
+        membership.rpc.share_certificate(member_id=ada["id"], as_of=day("01-01"))
+    assert "holds no paid share" in none_yet.value.fields["member_id"][0]

@@ -2,6 +2,7 @@
 
 Plain functions taking a SQLAlchemy Session and plain data; they raise shared.errors types.
 """
+from services.membership.domain.certificate import share_certificate
 from services.membership.domain.credentials import authenticate, grant_role, set_password
 from services.membership.domain.members import (
     admit,
@@ -27,6 +28,6 @@ from services.membership.domain.shares import (
 __all__ = [
     "admit", "apply", "authenticate", "erase_member", "exclude", "find_members", "get_member",
     "grant_role", "holding", "member_standing", "record_share_payment", "register_csv",
-    "reinstate", "request_redemption", "resign", "set_password", "share_register",
+    "reinstate", "request_redemption", "resign", "set_password", "share_certificate", "share_register",
     "subscribe_shares", "suspend", "transfer_shares",
 ]

@@ -21,15 +21,17 @@ def holder_name(member: Member) -> str:
     return f"{member.last_name}, {member.first_name}"
 
 
-def share_register(session: Session, as_of: dt.date) -> dict:
+def share_register(session: Session, as_of: dt.date, member_id: str | None = None) -> dict:
     counterparty = aliased(Member)
-    rows = session.execute(
+    query = (
         select(ShareRegisterEntry, Member, counterparty.number)
         .join(Member, Member.id == ShareRegisterEntry.member_id)
         .outerjoin(counterparty, counterparty.id == ShareRegisterEntry.counterparty_id)
         .where(ShareRegisterEntry.effective_date <= as_of)
-        .order_by(Member.number, ShareRegisterEntry.effective_date, ShareRegisterEntry.id)
-    ).all()
+        .order_by(Member.number, ShareRegisterEntry.effective_date, ShareRegisterEntry.id))
+    if member_id is not None:
+        query = query.where(ShareRegisterEntry.member_id == member_id)
+    rows = session.execute(query).all()
     holders: dict[str, dict] = {}
     capital = Decimal("0.00")
     for entry, member, counterparty_number in rows:
