@@ -9,6 +9,14 @@ from services.billing.models import Parameter
 
 
 def value(session: Session, name: str, on: dt.date) -> str:
+    """The value in force on a date; remembered for the rest of the transaction."""
+    cache = session.info.setdefault("parameters", {})
+    if (name, on) not in cache:
+        cache[(name, on)] = _lookup(session, name, on)
+    return cache[(name, on)]
+
+
+def _lookup(session: Session, name: str, on: dt.date) -> str:
     found = session.execute(
         select(Parameter.value).where(Parameter.name == name, Parameter.effective_from <= on)
         .order_by(Parameter.effective_from.desc()).limit(1)).scalar()
