@@ -25,7 +25,7 @@ migrate: install
 	$(BIN)/coop migrate
 
 up: install broker
-	$(BIN)/coop up
+	$(BIN)/coop up --demo
 
 test: install broker
 	@if deploy/local/ensure-postgres.sh; then backends=sqlite,postgresql; else \
