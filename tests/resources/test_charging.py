@@ -37,11 +37,11 @@ def test_finished_booking_charges_the_activity_once_even_when_delivered_twice(
                10)
 
     kiln = cluster.resources.add_resource({"name": "Kiln", "kind": "machine", "price_per_hour": "36.00"})
-    start = utcnow() + dt.timedelta(seconds=1)
+    start = utcnow() + dt.timedelta(seconds=3)   # room for a slow machine to book first
     booking = cluster.resources.book(slot(kiln["id"], (member_id, activity["id"]),
                                           start, start + dt.timedelta(minutes=50)))
     cluster.resources.check_in(booking["id"])
-    wait_until(lambda: utcnow() > start + dt.timedelta(seconds=1), 5)
+    wait_until(lambda: utcnow() > start + dt.timedelta(seconds=1), 10)
     checked_out = cluster.resources.check_out(booking["id"])
     [usage] = resource_events.wait_for("usage_recorded")
     [charged] = billing_events.wait_for("activity_charged")

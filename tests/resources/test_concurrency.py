@@ -113,7 +113,7 @@ def test_two_processes_sweeping_record_each_usage_once(
                            for m, a in members), 30, 0.2)
     cameras = cluster.resources.add_resource({"name": "Camera", "kind": "equipment", "units": 10,
                                               "price_per_hour": "36.00"})
-    start = utcnow() + dt.timedelta(seconds=1.5)
+    start = utcnow() + dt.timedelta(seconds=5)   # room for a slow machine to book all ten
     booked = [cluster.resources.book(slot(cameras["id"], member, start, start + dt.timedelta(seconds=2)))
               for member in members]
     assert sorted(b["unit"] for b in booked) == list(range(1, 11))

@@ -155,7 +155,7 @@ def test_usage_recorded_once_when_check_out_is_called_twice_and_the_timer_runs(
     member = known_member(publish_event, cluster)
     printer = cluster.resources.add_resource({"name": "3D printer", "kind": "machine",
                                               "price_per_hour": "36.00", "no_show_minutes": 5})
-    start = utcnow() + dt.timedelta(seconds=1)
+    start = utcnow() + dt.timedelta(seconds=3)   # room for a slow machine to book first
     booking = cluster.resources.book(slot(printer["id"], member, start, start + dt.timedelta(seconds=3)))
     assert cluster.resources.check_in(booking["id"])["status"] == "checked_in"
     wait_until(lambda: utcnow() > start, 5)
