@@ -59,11 +59,16 @@ class GovernanceService(ServiceBase):
     @rpc
     def electoral_roll(self, query):
         data = load(schemas.RollQuery(), query)
+        now = utcnow()
         with self.uow() as tx:
-            assembly = roll.ensure_roll(tx.session, data["assembly_id"], utcnow())
+            assembly = assemblies.get_assembly(tx.session, data["assembly_id"])
+            out = {"assembly_id": assembly.id, "record_date": assembly.record_date.isoformat()}
+            if assembly.roll_frozen_at is None and now.date() < assembly.record_date:
+                return {**out, "frozen": False,
+                        **roll.provisional_roll(tx.session, assembly, data["limit"], data["offset"])}
+            roll.ensure_roll(tx.session, assembly.id, now)
             entries = roll.roll_page(tx.session, assembly.id, data["limit"], data["offset"])
-            return {"assembly_id": assembly.id, "record_date": assembly.record_date.isoformat(),
-                    **roll.roll_totals(tx.session, assembly.id),
+            return {**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
                     "entries": schemas.RollEntryOut(many=True).dump(entries)}
 
     @rpc

@@ -17,7 +17,7 @@ from shared.testing import wait_until
 
 TODAY = dt.date.today()
 MEETING = TODAY + dt.timedelta(days=20)
-RECORD = TODAY + dt.timedelta(days=10)
+RECORD = TODAY - dt.timedelta(days=3)  # effective dates after it are still in the past
 LONG_AGO = dt.date(2026, 1, 5)
 
 

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import eventlet
 import pytest
 
 from services.governance.domain import roll
@@ -33,6 +34,7 @@ def test_roll_holds_members_in_good_standing_on_the_record_date_whatever_happens
 
     on_roll = {e["member_id"]: e for e in listed["entries"]}
     assert set(on_roll) == {steady, suspended_after, resigned_after, reinstated_before}
+    assert admitted_after not in on_roll and suspended_before not in on_roll
     assert listed["members"] == 4
     assert listed["paid_shares"] == 3 + 1 + 1 + 1
     assert on_roll[steady]["paid_shares"] == 3
@@ -100,3 +102,34 @@ def test_weighted_assembly_freezes_capped_weights_on_its_roll(session):
     assert roll.roll_entry(session, assembly.id, small[0]).weight == 10
     assert roll.roll_totals(session, assembly.id) == {"members": 7, "paid_shares": 100, "weight": 70}
     assert LONG_AGO < RECORD
+
+
+def test_before_its_record_date_the_roll_is_provisional_and_nothing_is_voted(governance, backend):
+    from shared.errors import PreconditionFailed
+    from tests.governance.conftest import TODAY
+
+    g = governance
+    member = g.admit(wait=True)
+    assembly = g.convene([RESOLUTION], record_date=(TODAY + 5 * DAY).isoformat())
+    provisional = g.rpc.electoral_roll({"assembly_id": assembly["id"]})
+    assert provisional["frozen"] is False
+    assert [e["member_id"] for e in provisional["entries"]] == [member]
+    with pytest.raises(PreconditionFailed):
+        g.rpc.open_vote(assembly["agenda"][0]["id"])
+    with pytest.raises(PreconditionFailed):
+        g.rpc.register_attendance({"assembly_id": assembly["id"], "member_id": member})
+    assert g.count("SELECT count(*) FROM roll_entries") == 0
+
+
+def test_a_redelivered_membership_event_is_applied_once(governance, backend):
+    g = governance
+    data = {"member_id": "3f1c1a52-7a9e-4bde-a3c5-2f8b9d6e0a11", "number": 42, "member_class": "A",
+            "admitted_on": LONG_AGO.isoformat(), "paid_shares": 1}
+    for _ in range(2):
+        g.publish("membership", "member_admitted", data, event_id="0b8f6f3e-2d2a-4c1e-9a57-5d7c7c0e4b21")
+    g.publish("membership", "member_suspended", {"member_id": data["member_id"],
+                                                 "effective_date": RECORD.isoformat()})
+    g.handled += 2
+    g.wait_handled()
+    eventlet.sleep(0.5)  # time for the duplicate, on its own queue, to be seen and skipped
+    assert g.count("SELECT count(*) FROM standing_changes WHERE member_id = :m", m=data["member_id"]) == 3

@@ -11,6 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from shared.errors import PreconditionFailed
 from services.governance.domain.common import get
 from services.governance.models import Assembly, MemberRecord, RollEntry, StandingChange
 
@@ -100,15 +101,31 @@ def freeze_roll(session: Session, assembly: Assembly, now: dt.datetime) -> int:
 
 
 def ensure_roll(session: Session, assembly_id: str, now: dt.datetime) -> Assembly:
-    """The assembly, its roll frozen on first use (under a lock, so it is frozen once)."""
+    """The assembly, its roll frozen on first use from the record date on (under a lock, so it
+    is frozen once). Before the record date the roll is not known yet."""
     assembly = get(session, Assembly, assembly_id, "assembly")
     if assembly.roll_frozen_at is None:
+        if now.date() < assembly.record_date:
+            raise PreconditionFailed(f"the electoral roll is fixed on its record date, "
+                                     f"{assembly.record_date.isoformat()}")
         assembly = session.execute(select(Assembly).where(Assembly.id == assembly_id)
                                    .with_for_update()).scalar()
         if assembly.roll_frozen_at is None:
             freeze_roll(session, assembly, now)
             session.flush()
     return assembly
+
+
+def provisional_roll(session: Session, assembly: Assembly, limit: int, offset: int) -> dict:
+    """Before the record date: who would be on the roll if it were fixed now."""
+    standing = standing_on(session, assembly.record_date)
+    eligible = {m: e["paid_shares"] for m, e in standing.items() if in_good_standing(e)}
+    weights = vote_weights(eligible, assembly.weighting, assembly.share_cap_percent)
+    numbers = dict(session.execute(select(MemberRecord.member_id, MemberRecord.number)).all())
+    entries = sorted(({"member_id": m, "number": numbers.get(m), "paid_shares": s, "weight": weights[m]}
+                      for m, s in eligible.items()), key=lambda e: (e["number"] or 0, e["member_id"]))
+    return {"members": len(entries), "paid_shares": sum(eligible.values()),
+            "weight": sum(weights.values()), "entries": entries[offset:offset + limit]}
 
 
 def roll_entry(session: Session, assembly_id: str, member_id: str, lock: bool = False) -> RollEntry | None:
