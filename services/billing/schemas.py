@@ -50,7 +50,7 @@ class ClientRegistration(StrictSchema):
     vat_number = _text(20, required=False)
     enterprise_number = _text(14, required=False)
     endpoint_scheme = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.Regexp(r"^(\d{4}|EM)$"))
+                                    validate=validate.Regexp(r"^\d{4}$"))
     endpoint_id = _text(64, required=False)
     email = fields.Email(load_default=None, allow_none=True)
     street = _text(200, required=False)

@@ -113,10 +113,9 @@ def _supplier(b, holder, coop: dict):
 
 def _customer(b, holder, client):
     party = b.cac(holder, "Party")
+    # a private person has no Peppol address (Peppol carries B2B/B2G invoices; people get the PDF)
     if client.endpoint_id:
         b.cbc(party, "EndpointID", client.endpoint_id, schemeID=client.endpoint_scheme or "0208")
-    elif client.email:
-        b.cbc(party, "EndpointID", client.email, schemeID="EM")
     b.cbc(b.cac(party, "PartyName"), "Name", client.name)
     _address(b, party, client.street, client.city, client.postal_code, client.country)
     if client.vat_number:
