@@ -1,7 +1,9 @@
 """Deadlines of each declaration, and alerts raised once before and once after them."""
 import datetime as dt
 
+import eventlet
 import pytest
+import requests
 from services.declarations import periods
 from services.declarations.parameters import ParameterBook, shipped_rows
 from shared.errors import ValidationError
@@ -67,3 +69,17 @@ def test_a_deadline_check_from_the_future_is_refused(declarations, member_cluste
     declarations()
     with pytest.raises(ValidationError):
         member_cluster(STAFF).declarations.check_deadlines({"today": "2999-01-01"})
+
+
+def test_the_timer_publishes_declaration_due_once_and_counts_it(declarations, publish_event, record_events):
+    recorder = record_events("declarations")
+    container, _ = declarations(DEADLINE_CHECK_INTERVAL=0.3)
+    start = dt.date.today() + dt.timedelta(days=2)
+    publish_event("billing", "salary_payout_approved", payout([start.isoformat()], start.isoformat()))
+    [due] = recorder.wait_for("declaration_due", timeout=10)
+    assert (due["data"]["kind"], due["data"]["due_date"], due["data"]["days_left"]) == (
+        "dimona", start.isoformat(), 2)
+    eventlet.sleep(1.0)  # a few more ticks of the timer
+    assert len(recorder.of_type("declaration_due")) == 1
+    metrics = requests.get(f"http://{container.config['WEB_SERVER_ADDRESS']}/metrics", timeout=5).text
+    assert 'coop_declaration_alerts_total{alert="due",kind="dimona"}' in metrics

@@ -39,3 +39,13 @@ def test_bad_payslip_requests_are_refused_per_field(declarations, cluster, reque
     with pytest.raises(ValidationError) as refused:
         cluster.declarations.compute_payslip(request_)
     assert field in refused.value.fields
+
+
+@pytest.mark.slow
+def test_the_service_runs_as_its_own_process(service_process, make_db, cluster):
+    process = service_process("declarations", make_db("declarations")).wait_ready()
+    slip = cluster.declarations.compute_payslip(
+        {"gross": "3000.00", "worker_category": "artist", "pay_date": "2026-11-30"})
+    assert (slip["employee_contributions"], slip["employer_cost"]) == ("423.47", "3810.00")
+    process.terminate()
+    assert process.wait_exit() == 0
