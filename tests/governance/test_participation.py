@@ -2,6 +2,7 @@
 import base64
 import datetime as dt
 
+import eventlet
 import pytest
 
 from services.governance.domain.polls import instant_runoff
@@ -128,3 +129,27 @@ def test_assembly_minutes_record_attendance_proxies_quorum_and_results(governanc
     pdf = g.rpc.assembly_minutes({"assembly_id": assembly["id"], "format": "pdf"})
     content = base64.b64decode(pdf["pdf_base64"])
     assert content.startswith(b"%PDF") and len(content) > 1000
+
+
+def test_a_poll_closes_at_its_closing_time_and_multiple_choice_respects_its_limit(governance, backend):
+    g = governance
+    ann, ben = g.members(2)
+    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
+    with pytest.raises(ValidationError):
+        g.rpc.open_poll({"question": "Too late?", "kind": "proposal", "closes_at": past})
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1.5)).isoformat()
+    poll = g.rpc.open_poll({"question": "Which tools?", "kind": "multiple_choice", "audience": "members",
+                            "options": ["lathe", "kiln", "press"], "max_choices": 2,
+                            "closes_at": soon, "hide_results": True})
+    with pytest.raises(ValidationError):
+        g.rpc.respond_poll({"poll_id": poll["id"], "member_id": ann, "choice": ["lathe", "kiln", "press"]})
+    g.rpc.respond_poll({"poll_id": poll["id"], "member_id": ann, "choice": ["lathe", "kiln"]})
+    g.rpc.respond_poll({"poll_id": poll["id"], "member_id": ben, "choice": ["kiln"]})
+    assert g.rpc.poll_results(poll["id"])["hidden"] is True
+    eventlet.sleep(1.6)
+    with pytest.raises(PreconditionFailed):
+        g.rpc.respond_poll({"poll_id": poll["id"], "member_id": ben, "choice": ["press"]})
+    # past its closing time the poll is closed and its results shown, closed by hand or not
+    assert g.rpc.poll_results(poll["id"]) == {"poll_id": poll["id"], "kind": "multiple_choice",
+                                               "closed": True, "responses": 2,
+                                               "counts": {"lathe": 1, "kiln": 2, "press": 0}}

@@ -127,3 +127,19 @@ def test_convocation_closer_than_the_delay_is_refused(session):
                                             "agenda": [{"kind": "information", "title": "News"}]},
                                   TODAY, None)
     assert assembly.record_date == TODAY
+
+
+def test_votes_weighted_by_paid_shares_count_each_member_up_to_the_cap(session, backend):
+    # 100 shares on the roll, cap 10%: the 40-share member weighs 10, like each 10-share member
+    big = seed_member(session, 1, paid_shares=40)
+    small = [seed_member(session, n, paid_shares=10) for n in range(2, 8)]
+    session.commit()
+    _, [item] = _assembly(session, [{"kind": "resolution", "title": "Sell the building",
+                                     "majority": "two_thirds"}], weighting="shares")
+    ballots = [(big, "for", None)] + [(m, "against", None) for m in small[:2]] + \
+              [(m, "for", None) for m in small[2:4]] + [(small[4], "abstain", None)]
+    result = _vote(session, item, ballots)
+    # for: 10 + 20 = 30; against: 20; 30/50 < 2/3 although 40+20 shares voted for
+    assert result["tally"] == {"for": 30, "against": 20, "abstain": 10, "blank": 0}
+    assert result["ballots"]["for"] == 3
+    assert result["votes_cast"] == 50 and result["adopted"] is False

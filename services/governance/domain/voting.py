@@ -118,7 +118,7 @@ def cast_vote(session: Session, item_id: str, voter_id: str, on_behalf_of: str |
         raise Forbidden("the voter holds no proxy in force for this member")
     ballot_choice, marks = _ballot_content(session, item, choice, candidates)
     if not item.voter_present or (in_person and item.proxy_holder):
-        attend(session, item.assembly_id, voter_id, voter_id, now, revoke=in_person and item.proxy_holder)
+        attend(session, item.assembly_id, voter_id, voter_id, now, revoke=bool(in_person and item.proxy_holder))
     try:
         session.execute(ADD_PARTICIPATION, {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
                                             "choice": None if item.secret else ballot_choice})
