@@ -10,3 +10,12 @@ class Emit(NamedTuple):
     event_type: str
     data: dict
     aggregate_id: str
+
+
+def fetch(session, model, key, lock: bool = False):
+    """``session.get`` that keeps the object for the rest of the transaction: the identity map
+    holds objects weakly, and a batch would otherwise read the same activity once per invoice."""
+    found = session.get(model, key, with_for_update=lock or None)
+    if found is not None:
+        session.info.setdefault("fetched", {})[(model, key)] = found
+    return found

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import NotFound, rule_broken
-from services.billing.domain import Emit, members
+from services.billing.domain import Emit, fetch, members
 from services.billing.models import Activity, Expense, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -23,7 +23,7 @@ def open_activity(session: Session, member_id: str, name: str, today: dt.date) -
 
 
 def get(session: Session, activity_id: str, lock: bool = False) -> Activity:
-    activity = session.get(Activity, activity_id, with_for_update=lock or None)
+    activity = fetch(session, Activity, activity_id, lock)
     if activity is None:
         raise NotFound(f"no activity {activity_id}", {"activity_id": ["unknown activity"]})
     return activity

@@ -7,6 +7,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from shared.db import utcnow
 from shared.errors import NotFound, ValidationError
+from services.billing.domain import fetch
 from services.billing.models import Client
 
 
@@ -46,7 +47,7 @@ def register(session, data: dict, registered_by: str | None) -> Client:
 
 
 def get(session, client_id: str) -> Client:
-    client = session.get(Client, client_id)
+    client = fetch(session, Client, client_id)
     if client is None:
         raise NotFound(f"no client {client_id}", {"client_id": ["unknown client"]})
     return client

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
-from services.billing.domain import Emit, activities, clients, fund, members, numbering, parameters
+from services.billing.domain import Emit, activities, fetch, clients, fund, members, numbering, parameters
 from services.billing.domain.totals import (
     CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,
 )
@@ -20,7 +20,7 @@ CREDITABLE_STATES = ("issued", "partially_paid", "paid")
 
 
 def get(session: Session, invoice_id: str, lock: bool = False) -> Invoice:
-    invoice = session.get(Invoice, invoice_id, with_for_update=lock or None)
+    invoice = fetch(session, Invoice, invoice_id, lock)
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id}", {"invoice_id": ["unknown invoice"]})
     return invoice

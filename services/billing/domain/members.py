@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound, rule_broken
+from services.billing.domain import fetch
 from services.billing.models import MemberStanding
 
 STATUS_AFTER = {
@@ -35,7 +36,7 @@ def apply_event(session: Session, event_type: str, data: dict, occurred_at: dt.d
 
 
 def require_good_standing(session: Session, member_id: str, field: str = "member_id") -> None:
-    member = session.get(MemberStanding, member_id)
+    member = fetch(session, MemberStanding, member_id)
     if member is None or not member.good_standing:
         status = "unknown to billing" if member is None else member.status
         raise rule_broken(field, f"member {member_id} is not in good standing ({status})")
