@@ -8,6 +8,7 @@ import eventlet
 from services.billing.service import BillingService
 from services.resources.service import ResourcesService
 from shared.db import utcnow
+from shared.errors import NotFound
 from shared.testing import wait_until
 from tests.resources.test_service import slot
 
@@ -20,6 +21,13 @@ def _usage_entries(cluster, activity_id):
     return [e for e in statement["entries"] if e["kind"] == "resource_usage"]
 
 
+def _billing_knows(cluster, member_id) -> bool:
+    try:
+        return cluster.billing.member_standing(member_id)["good_standing"]
+    except NotFound:   # billing has not handled member_admitted yet
+        return False
+
+
 def test_finished_booking_charges_the_activity_once_even_when_delivered_twice(
         start_service, cluster, publish_event, record_events, backend):
     billing_events = record_events("billing")
@@ -30,11 +38,11 @@ def test_finished_booking_charges_the_activity_once_even_when_delivered_twice(
     publish_event("membership", "member_admitted", {
         "member_id": member_id, "number": 7, "member_class": "A", "admitted_on": "2026-01-05",
         "paid_shares": 1})
-    wait_until(lambda: cluster.billing.member_standing(member_id)["good_standing"], 10)
+    wait_until(lambda: _billing_knows(cluster, member_id), 20)
     # billing opens the activity and tells resources by its activity_opened event
     activity = cluster.billing.open_activity({"member_id": member_id, "name": "Ceramics"})
     wait_until(lambda: cluster.resources.member_standing(member_id)["open_activities"] == [activity["id"]],
-               10)
+               20)
 
     kiln = cluster.resources.add_resource({"name": "Kiln", "kind": "machine", "price_per_hour": "36.00"})
     start = utcnow() + dt.timedelta(seconds=3)   # room for a slow machine to book first

@@ -33,7 +33,7 @@ def known_member(publish_event, cluster, member_id=None, activity_id=None):
     member_id, activity_id = member_id or str(uuid.uuid4()), activity_id or str(uuid.uuid4())
     admit(publish_event, member_id, activity_id)
     wait_until(lambda: cluster.resources.member_standing(member_id)["open_activities"] == [activity_id],
-               10, message=f"projection never saw member {member_id}")
+               20, message=f"projection never saw member {member_id}")
     return member_id, activity_id
 
 
@@ -94,12 +94,12 @@ def test_suspended_member_is_refused_once_the_suspension_is_processed(start_serv
     room = cluster.resources.add_resource(ROOM)
     assert cluster.resources.book(slot(room["id"], member, soon(9), soon(10)))["status"] == "confirmed"
     publish_event("membership", "member_suspended", {"member_id": member[0], "effective_date": "2026-11-26"})
-    wait_until(lambda: cluster.resources.member_standing(member[0])["status"] == "suspended", 10)
+    wait_until(lambda: cluster.resources.member_standing(member[0])["status"] == "suspended", 20)
     with pytest.raises(ValidationError) as refused:
         cluster.resources.book(slot(room["id"], member, soon(11), soon(12)))
     assert refused.value.fields == {"member_id": ["the member is not in good standing"]}
     publish_event("membership", "member_reinstated", {"member_id": member[0], "effective_date": "2026-11-27"})
-    wait_until(lambda: cluster.resources.member_standing(member[0])["good_standing"], 10)
+    wait_until(lambda: cluster.resources.member_standing(member[0])["good_standing"], 20)
     assert cluster.resources.book(slot(room["id"], member, soon(11), soon(12)))["status"] == "confirmed"
 
 
