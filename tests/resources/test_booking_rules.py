@@ -173,3 +173,17 @@ def test_resource_under_maintenance_or_retired_is_not_bookable(db, backend):
         resource, cancelled = domain.retire_resource(session, room, "sold", NOW)
     assert resource.status == "retired" and [b.id for b in cancelled] == [upcoming.id]
     assert cancelled[0].cancellation_charge == 0
+
+
+def test_projection_keeps_the_newest_status_whatever_the_order_of_arrival(db, backend):
+    member_id = "3b0c6a1e-8f7e-4c53-9a59-4a8f4f3f0001"
+    with db.tx() as session:
+        domain.apply_member_event(session, "member_suspended", member_id, NOW)
+        # admitted earlier, delivered later (another queue): the suspension stands
+        domain.apply_member_event(session, "member_admitted", member_id, NOW - dt.timedelta(days=3))
+        assert domain.member_standing(session, member_id)["status"] == "suspended"
+        domain.apply_member_event(session, "member_reinstated", member_id, NOW + dt.timedelta(days=1))
+        assert domain.member_standing(session, member_id)["good_standing"] is True
+        domain.apply_member_event(session, "member_erased", member_id, NOW + dt.timedelta(days=2))
+        domain.apply_member_event(session, "member_reinstated", member_id, NOW + dt.timedelta(days=9))
+        assert domain.member_standing(session, member_id)["status"] == "erased"   # erasure is final

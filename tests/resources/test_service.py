@@ -11,7 +11,7 @@ from services.resources import domain
 from services.resources.domain.usage import price_of
 from services.resources.service import ResourcesService
 from shared.db import utcnow
-from shared.errors import Forbidden, ValidationError
+from shared.errors import Conflict, Forbidden, ValidationError
 from shared.testing import wait_until
 from tests.resources.helpers import Db, admit, request
 
@@ -187,3 +187,22 @@ def test_timer_releases_no_shows_once(start_service, make_db, cluster, record_ev
     wait_until(lambda: utcnow() > now + dt.timedelta(seconds=1.5), 5)
     assert len(events.of_type("booking_released")) == 1
     db.dispose()
+
+
+def test_recurring_booking_over_rpc_is_all_or_nothing(start_service, cluster, publish_event,
+                                                      record_events, backend):
+    events = record_events("resources")
+    start_service(ResourcesService)
+    alice, bob = known_member(publish_event, cluster), known_member(publish_event, cluster)
+    room = cluster.resources.add_resource(ROOM)
+    blocker = cluster.resources.book(slot(room["id"], bob, soon(9, days=16), soon(10, days=16)))
+    with pytest.raises(Conflict) as refused:
+        cluster.resources.book_recurring(slot(room["id"], alice, soon(9), soon(11), weeks=4))
+    assert "occurrences.2.start" in refused.value.fields
+    assert cluster.resources.member_bookings(alice[0]) == []
+    series = cluster.resources.book_recurring(slot(room["id"], alice, soon(11), soon(12), weeks=4))
+    assert [b["start"] for b in series] == [iso(soon(11, days=2 + 7 * w)) for w in range(4)]
+    confirmed = events.wait_for("booking_confirmed", 5)
+    assert {e["data"]["booking_id"] for e in confirmed} == {b["id"] for b in series} | {blocker["id"]}
+    eventlet.sleep(0.3)
+    assert len(events.of_type("booking_confirmed")) == 5   # nothing from the refused series
