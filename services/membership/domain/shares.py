@@ -125,10 +125,11 @@ def structured_reference(member_number: int, sequence: int) -> str:
     return f"+++{ogm_vcs.format(digits + ogm_vcs.calc_check_digits(digits))}+++"
 
 
-def _movement_date(field: str, day: dt.date, member: Member, today: dt.date) -> dt.date:
+def _movement_date(session: Session, day: dt.date, member: Member, today: dt.date,
+                   field: str = "effective_date") -> dt.date:
     not_in_future(field, day, today)
     not_before(field, day, member.applied_on, "the member's application")
-    last = holding(Session.object_session(member), member.id).last_movement_on
+    last = holding(session, member.id).last_movement_on
     return not_before(field, day, last, "the member's previous share movement")
 
 
@@ -156,7 +157,7 @@ def subscribe_shares(session: Session, member_id: str, shares: int, effective_da
     require_not_erased(member)
     if member.status in LEFT:
         raise rule_broken("member_id", f"a member who is {member.status} cannot subscribe shares")
-    _movement_date("effective_date", effective_date, member, today)
+    _movement_date(session, effective_date, member, today)
     price = parameters.share_price(session, effective_date)
     sequence = session.execute(select(func.count()).where(
         ShareRegisterEntry.member_id == member.id, ShareRegisterEntry.kind == "subscription")
@@ -196,7 +197,7 @@ def record_share_payment(session: Session, member_id: str, reference: str, amoun
     if shares > unpaid:
         raise rule_broken("amount", f"{amount} pays {int(shares)} shares but only {unpaid} of "
                                     f"this subscription remain unpaid")
-    _movement_date("effective_date", effective_date, member, today)
+    _movement_date(session, effective_date, member, today)
     entry = _record(session, member, "payment", int(shares), amount, effective_date, by,
                     reference=reference)
     return _movement(session, entry)
@@ -220,8 +221,8 @@ def transfer_shares(session: Session, from_member_id: str, to_member_id: str, sh
     require_not_erased(receiver, "to_member_id")
     if receiver.status in LEFT:
         raise rule_broken("to_member_id", f"a member who is {receiver.status} cannot receive shares")
-    _movement_date("effective_date", effective_date, giver, today)
-    _movement_date("effective_date", effective_date, receiver, today)
+    _movement_date(session, effective_date, giver, today)
+    _movement_date(session, effective_date, receiver, today)
     _keeps_minimum(session, giver, holding(session, giver.id).paid_shares, shares, effective_date)
     amount = parameters.share_price(session, effective_date) * shares
     _record(session, giver, "transfer_out", shares, amount, effective_date, by,
@@ -237,7 +238,7 @@ def request_redemption(session: Session, member_id: str, shares: int, effective_
     """Shares are redeemed at nominal value, only in the first months of the financial year."""
     [member] = lock_members(session, member_id)
     require_not_erased(member)
-    _movement_date("effective_date", effective_date, member, today)
+    _movement_date(session, effective_date, member, today)
     last_month = parameters.redemption_last_month(session, effective_date)
     if effective_date.month > last_month:
         raise rule_broken("effective_date", f"shares are redeemed only in the first {last_month} "
