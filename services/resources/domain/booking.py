@@ -48,11 +48,10 @@ def book_recurring(session: Session, request: dict, now: dt.datetime) -> list[Bo
         try:
             bookings.append(_place(session, resource, request, first.shifted(week), now, series_id))
         except (Conflict, ValidationError) as refused:
+            # the whole series is rolled back; say which occurrence was refused and why
             day = first.shifted(week).start.date().isoformat()
-            refused.message = f"occurrence of {day}: {refused.message}"
-            refused.fields = {f"occurrences.{week}.{k}": v for k, v in refused.fields.items()}
-            refused.args = (refused.message, refused.fields)
-            raise
+            raise type(refused)(f"occurrence of {day}: {refused.message}",
+                                {f"occurrences.{week}.{k}": v for k, v in refused.fields.items()}) from None
     return bookings
 
 
