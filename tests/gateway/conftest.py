@@ -85,7 +85,10 @@ class Platform:
             responses.append(response)
             return response.status_code in expect
 
-        wait_until(accepted, timeout, 0.2, message=f"{method} {path}: {responses[-1].text if responses else ''}")
+        try:
+            wait_until(accepted, timeout, 0.2)
+        except AssertionError:
+            raise AssertionError(f"{method} {path}: {responses[-1].status_code} {responses[-1].text}") from None
         return responses[-1]
 
 

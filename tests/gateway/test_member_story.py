@@ -76,7 +76,7 @@ def test_a_member_applies_invoices_is_paid_books_and_votes_over_http(platform, b
     convened = http("POST", "/api/v1/assemblies", admin, json={
         "kind": "ordinary", "title": "Ordinary general assembly", "online": True,
         "meeting_date": (TODAY + dt.timedelta(days=20)).isoformat(),
-        "record_date": (TODAY + dt.timedelta(days=10)).isoformat(),
+        "record_date": TODAY.isoformat(),
         "agenda": [{"kind": "resolution", "title": "Approve the annual accounts"}]})
     assert convened.status_code == 201, convened.text
     item_id = convened.json()["agenda"][0]["id"]

@@ -30,7 +30,8 @@ class Application(ma.Schema):
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     email = fields.Email(required=True)
-    member_class = fields.String(required=True, validate=ma.validate.OneOf(("A", "B")))
+    member_class = fields.String(required=True, validate=ma.validate.Length(1, 8),
+                                 metadata={"description": "one of the classes the statutes define (A, B)"})
     birth_date = IsoDate()
     national_number = fields.String()
     iban = fields.String()
