@@ -213,6 +213,20 @@ def openapi(output: Path = typer.Option(ROOT / "docs" / "openapi.json", "--outpu
     console.print(f"wrote {output}")
 
 
+@app.command("deploy-files")
+def deploy_files(check: bool = typer.Option(False, "--check", help="Fail if a committed file is stale")):
+    """Regenerate the RabbitMQ definitions (compose and k8s) and the Grafana dashboard."""
+    from coop import deploy
+
+    if check:
+        stale = deploy.stale_files(ROOT)
+        for path in stale:
+            console.print(f"[red]stale[/red] {path}")
+        raise typer.Exit(1 if stale else 0)
+    for path in deploy.write_all(ROOT):
+        console.print(f"wrote {path.relative_to(ROOT)}")
+
+
 @events_app.command("tail")
 def events_tail(
     source: list[str] = typer.Option(None, "--source", "-s", help="Only events of these services"),

@@ -5,6 +5,7 @@ existing collector when one of that name exists, so a service restarted in the s
 (tests, ``coop up`` in one process) does not collide with itself.
 """
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from nameko.rpc import Rpc
 from nameko_prometheus import PrometheusMetrics
 
 
@@ -30,7 +31,8 @@ def histogram(name, documentation, labelnames=(), **kwargs):
 
 
 class Metrics(PrometheusMetrics):
-    """nameko-prometheus, tolerant of a second container of the same service in one process."""
+    """nameko-prometheus, tolerant of a second container of the same service in one process,
+    plus a count of RPC calls that failed, by error type (nameko-prometheus counts only calls)."""
 
     _collectors_by_prefix: dict[str, list] = {}
 
@@ -47,6 +49,12 @@ class Metrics(PrometheusMetrics):
         self._collectors_by_prefix[prefix] = [
             c for c in REGISTRY._collector_to_names if c not in before]
 
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        super().worker_result(worker_ctx, result, exc_info)
+        if exc_info is not None and isinstance(worker_ctx.entrypoint, Rpc):
+            RPC_ERRORS.labels(worker_ctx.service_name, worker_ctx.entrypoint.method_name,
+                              exc_info[0].__name__).inc()
+
 
 OUTBOX_BACKLOG = gauge("coop_outbox_backlog", "Events written to the outbox and not yet published", ["service"])
 OUTBOX_AGE = gauge("coop_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox event", ["service"])
@@ -54,3 +62,5 @@ OUTBOX_PUBLISHED = counter("coop_outbox_published_total", "Events published by t
 OUTBOX_UNROUTED = counter("coop_outbox_unrouted_total",
                           "Events published that no queue was bound to (kept in the outbox)", ["service"])
 DEAD_LETTER_DEPTH = gauge("coop_dead_letter_depth", "Messages waiting in the dead-letter queue", ["service"])
+RPC_ERRORS = counter("coop_rpc_errors_total", "RPC calls that ended in an error",
+                     ["service", "method_name", "error"])

@@ -98,8 +98,12 @@ def retry_delays(config: dict) -> list[float]:
 def declare_service_topology(channel, service: str, config: dict) -> None:
     """Declare what ``service`` needs and every known subscriber queue."""
     events_exchange(service)(channel).declare()
+    # Locally every service declares every known subscriber queue. In a deployment the broker
+    # definitions declare them and each service's broker user may touch only its own queues.
+    everyone = str((config or {}).get("DECLARE_ALL_SUBSCRIBER_QUEUES", True)).lower() not in ("false", "0", "no")
     for sub in SUBSCRIPTIONS:
-        handler_queue(sub.source, sub.event_type, sub.service, sub.handler, config)(channel).declare()
+        if everyone or sub.service == service:
+            handler_queue(sub.source, sub.event_type, sub.service, sub.handler, config)(channel).declare()
     Queue(dead_letter_queue_name(service), durable=True, auto_delete=False,
           queue_arguments=queue_arguments(config))(channel).declare()
     for level, delay in enumerate(retry_delays(config)):
