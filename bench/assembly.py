@@ -268,7 +268,9 @@ def main() -> None:
                   f"{args.callers} caller processes x {args.concurrency} connections, {args.backend}); "
                   f"latency p50 {cast['p50_ms']:.0f} ms, p95 {cast['p95_ms']:.0f} ms; "
                   f"errors {cast['errors']} {cast['error_kinds']}")
-            per_vote = {"governance": service_cpu, "callers": cast["caller_cpu"], "postgresql": database_cpu}
+            per_vote = {"governance": service_cpu, "callers": cast["caller_cpu"]}
+            if args.backend == "postgresql":
+                per_vote["postgresql"] = database_cpu
             print("CPU per ballot: " + ", ".join(f"{name} {1000 * seconds / cast['ok']:.2f} ms"
                                                  for name, seconds in per_vote.items())
                   + f" (machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
