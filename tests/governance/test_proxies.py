@@ -136,3 +136,21 @@ def test_a_proxy_can_be_revoked_and_given_again(session, five, backend):
     session.commit()
     assert revoked.revoked_reason == "revoked"
     assert [p.holder_id for p in assemblies.proxies_of(session, assembly.id)] == [b, c]
+
+
+def test_concurrent_grants_to_one_holder_respect_the_limit(governance, backend):
+    g = governance
+    holder, *grantors = g.members(6)
+    assembly = g.convene([RESOLUTION])
+    # five grants to the same holder, all in flight at once before any answer is read
+    replies = [g.rpc.grant_proxy.call_async({"assembly_id": assembly["id"], "grantor_id": grantor,
+                                             "holder_id": holder}) for grantor in grantors]
+    results = []
+    for reply in replies:
+        try:
+            results.append(reply.result())
+        except (ValidationError, Conflict) as error:
+            results.append(error)
+
+    assert sum(1 for r in results if isinstance(r, dict)) == 1
+    assert g.count("SELECT count(*) FROM proxies WHERE holder_id = :h AND revoked_at IS NULL", h=holder) == 1

@@ -118,3 +118,24 @@ def test_a_member_votes_only_as_themselves(governance, member_cluster, backend):
     with pytest.raises(Forbidden):
         as_a.governance.close_vote(item_id)
     assert as_a.governance.cast_vote({"item_id": item_id, "voter_id": a, "choice": "for"})["receipt"]
+
+
+def test_one_ballot_per_member_holds_across_two_service_instances(
+        governance, start_service, member_cluster, backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite runs one instance per database file (one writer per process)")
+    from services.governance.service import GovernanceService
+
+    g = governance
+    start_service(GovernanceService, db_uri=g.db_uri)  # a second instance on the same database
+    voters = g.members(5)
+    assembly = g.convene([RESOLUTION])
+    item_id = assembly["agenda"][0]["id"]
+    g.rpc.open_vote(item_id)
+    calls = [(v, {"item_id": item_id, "voter_id": v, "choice": "for"}) for v in voters for _ in range(8)]
+
+    outcomes = _cast_at_once(member_cluster, calls)
+
+    assert sum(1 for kind, _ in outcomes if kind == "ok") == 5
+    assert {kind for kind, _ in outcomes} == {"ok", "Conflict"}
+    assert g.count("SELECT count(*) FROM ballots") == 5
