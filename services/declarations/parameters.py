@@ -134,6 +134,12 @@ def history(session: Session, name: str) -> list:
     return rows
 
 
+def value_on(history_rows: list, on: dt.date) -> str:
+    """The value in force on a date, from a parameter's history."""
+    current = [(r.name, r.value, r.effective_from) for r in history_rows if r.superseded_at is None]
+    return ParameterBook(current).text(history_rows[0].name, on)
+
+
 def set_parameter(session: Session, name: str, value: str, effective_from: dt.date, source: str,
                   recorded_by: str | None, now: dt.datetime):
     """Record a new dated value; a value already set for that date is superseded, not erased."""

@@ -37,6 +37,15 @@ def parse(period: str) -> tuple[int, int, int]:
         raise rule_broken("period", "must be a month YYYY-MM or a quarter YYYY-Qn") from None
 
 
+def check_return_period(kind: str, period: str, vat_periodicity: str) -> str:
+    """A periodic return's period: a quarter for the DmfA, a month for the 274, VAT as configured."""
+    quarterly = kind == "dmfa" or (kind == "vat" and vat_periodicity == QUARTERLY)
+    if period[5:6] == "Q" and not quarterly or period[5:6] != "Q" and quarterly:
+        raise rule_broken("period", f"a {kind} return covers a {'quarter' if quarterly else 'month'}")
+    parse(period)
+    return period
+
+
 def bounds(period: str) -> tuple[dt.date, dt.date]:
     year, month, months = parse(period)
     last_month = month + months - 1

@@ -62,12 +62,12 @@ class DeclarationsService(ServiceBase):
     @rpc
     def get_parameter(self, name, on=None):
         query = load(schemas.ParameterQuery(), {"name": name, "on": on})
+        day = query["on"] or dt.date.today()
         with self.uow() as tx:
             history = parameters.history(tx.session, query["name"])
-            book = parameters.load_book(tx.session)
-        day = query["on"] or dt.date.today()
-        return {"name": query["name"], "on": day.isoformat(), "value": book.text(query["name"], day),
-                "history": schemas.ParameterValueOut(many=True).dump(history)}
+            return {"name": query["name"], "on": day.isoformat(),
+                    "value": parameters.value_on(history, day),
+                    "history": schemas.ParameterValueOut(many=True).dump(history)}
 
     @rpc
     def set_parameter(self, change):
@@ -235,12 +235,7 @@ class DeclarationsService(ServiceBase):
     def _periodic(self, kind, request):
         self.caller.require_role("staff")
         data = load(schemas.PeriodRequest(), request)
-        period = data["period"]
-        expected = {"dmfa": "quarter", "withholding": "month"}.get(
-            kind, "quarter" if self.periodicity == periods.QUARTERLY else "month")
-        if ("Q" in period) != (expected == "quarter"):
-            raise rule_broken("period", f"a {kind} return covers a {expected}")
-        periods.parse(period)
+        period = periods.check_return_period(kind, data["period"], self.periodicity)
         book = self.book()
         with self.uow() as tx:
             declaration, _ = ledger.open_declaration(tx.session, book, kind, period)
