@@ -180,7 +180,8 @@ def test_billing_user_is_refused(loaded, what, action):
 def _start_as_own_user(loaded, service, db_factory, tmp_path):
     db_uri = db_factory.create(service, "sqlite") if (ROOT / "services" / service / "migrations").exists() else ""
     process = ServiceProcess(service, loaded.uri(service), db_uri,
-                             {"DECLARE_ALL_SUBSCRIBER_QUEUES": "false"}, tmp_path)
+                             {"DECLARE_ALL_SUBSCRIBER_QUEUES": "false",
+                              "EVENT_RETRY_DELAYS": "[1, 5, 30]"}, tmp_path)
     if service == "gateway":
         process.env["GATEWAY_PORT"] = str(process.metrics_port)
     return process.start()
