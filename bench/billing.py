@@ -6,6 +6,8 @@ Two ways of issuing are measured, each against fresh billing processes (``nameko
 throwaway RabbitMQ vhost and a fresh PostgreSQL database:
 - ``rpc``: per invoice, ``create_invoice`` (a draft with its line) then ``issue_invoice``,
   i.e. two RPC round trips, driven by client processes that keep many calls in flight;
+- ``rpc1``: per invoice, one ``create_invoice`` call with ``"issue": true`` (create, line and
+  issue in one transaction);
 - ``batch``: ``create_and_issue_invoices`` with 100 invoices per call: one transaction and one
   locked step of the number series per batch.
 Afterwards the numbers are checked: 1..N in the series, no gap, no duplicate.
@@ -65,7 +67,7 @@ def seed(uri: str) -> tuple[str, str]:
     return ids
 
 
-def rpc_client(amqp_uri, activity_id, client_id, count, in_flight, queue):
+def rpc_client(amqp_uri, activity_id, client_id, count, in_flight, queue, one_call=False):
     """One client process: ``count`` invoices, each create then issue, ``in_flight`` calls at a
     time. One greenthread waits for the replies in order (a standalone proxy is not safe to wait
     on from several greenthreads at once)."""
@@ -73,6 +75,8 @@ def rpc_client(amqp_uri, activity_id, client_id, count, in_flight, queue):
 
     eventlet.monkey_patch()
     draft = {"activity_id": activity_id, "client_id": client_id, "lines": [LINE]}
+    if one_call:
+        draft["issue"] = True
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=120) as proxy:
         queue.put("ready")
         window, started, done = deque(), 0, 0
@@ -82,17 +86,18 @@ def rpc_client(amqp_uri, activity_id, client_id, count, in_flight, queue):
                 started += 1
             stage, reply = window.popleft()
             result = reply.result()
-            if stage == "create":
+            if stage == "create" and not one_call:
                 window.append(("issue", proxy.billing.issue_invoice.call_async(result["id"])))
             else:
                 done += 1
         queue.put(done)
 
 
-def run_rpc(amqp_uri, ids, total, clients_count, in_flight) -> float:
+def run_rpc(amqp_uri, ids, total, clients_count, in_flight, one_call=False) -> float:
     queue = multiprocessing.Queue()
     share = total // clients_count
-    procs = [multiprocessing.Process(target=rpc_client, args=(amqp_uri, *ids, share, in_flight, queue))
+    procs = [multiprocessing.Process(target=rpc_client,
+                                     args=(amqp_uri, *ids, share, in_flight, queue, one_call))
              for _ in range(clients_count)]
     for p in procs:
         p.start()
@@ -140,8 +145,9 @@ def measure(mode: str, workers: int, args) -> float:
             for _ in range(workers)]
         for process in processes:
             process.wait_ready(60)
-        if mode == "rpc":
-            done, elapsed = run_rpc(amqp_uri, ids, args.invoices, args.clients, args.in_flight)
+        if mode in ("rpc", "rpc1"):
+            done, elapsed = run_rpc(amqp_uri, ids, args.invoices, args.clients, args.in_flight,
+                                    one_call=mode == "rpc1")
         else:
             done, elapsed = run_batch(amqp_uri, ids, args.invoices)
         check_gapless(uri, done)
@@ -157,7 +163,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=3000)
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--modes", default="rpc,batch")
+    parser.add_argument("--modes", default="rpc,rpc1,batch")
     parser.add_argument("--clients", type=int, default=2, help="client processes for the rpc mode")
     parser.add_argument("--in-flight", type=int, default=32, help="calls in flight per client process")
     parser.add_argument("--max-workers", type=int, default=20, help="nameko max_workers per process")

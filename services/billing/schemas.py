@@ -79,6 +79,10 @@ class InvoiceDraft(StrictSchema):
     lines = fields.List(fields.Nested(LineIn), load_default=list, validate=validate.Length(max=500))
 
 
+class InvoiceCreation(InvoiceDraft):
+    issue = fields.Boolean(load_default=False)  # issue it in the same transaction
+
+
 class LineAddition(LineIn):
     invoice_id = Id(required=True)
 

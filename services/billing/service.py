@@ -91,10 +91,19 @@ class BillingService(ServiceBase):
 
     @rpc
     def create_invoice(self, payload):
-        data = load(schemas.InvoiceDraft(), payload)
+        """A draft, or with ``"issue": true`` an issued invoice (create, lines, issue: one step)."""
+        data = load(schemas.InvoiceCreation(), payload)
+        issue = data.pop("issue")
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.InvoiceOut().dump(invoices.create(tx.session, data, self._today()))
+            invoice = invoices.create(tx.session, data, self._today())
+            if issue:
+                invoices.issue_locked(tx.session, [invoice], self._today(), self._series("INVOICE"))
+                self._emit(tx, [invoices.issued_event(invoice)])
+            out = schemas.InvoiceOut().dump(invoice)
+        if issue:
+            INVOICES_ISSUED.labels(invoice.series).inc()
+        return out
 
     @rpc
     def add_invoice_line(self, payload):

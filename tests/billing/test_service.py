@@ -200,3 +200,16 @@ def test_salary_against_the_real_declarations_service(platform, start_service):
     assert D(payout["employer_cost"]) <= D("1000.00")
     assert D(payout["gross"]) - D(payout["employee_contributions"]) - D(payout["withholding_tax"]) == D(payout["net"])
     assert payout["advanced"] == "0.00"
+
+
+def test_create_invoice_can_issue_in_the_same_step(platform, record_events):
+    recorder = record_events("billing")
+    activity, client = platform.activity(), platform.client()
+    invoice = platform.billing.create_invoice({"activity_id": activity, "client_id": client, "issue": True, "lines": [
+        {"description": "Concert", "quantity": "1", "unit_price": "800.00", "vat_category": "S", "vat_rate": "6"}]})
+    assert (invoice["status"], invoice["total_gross"], invoice["fee"]) == ("issued", "848.00", "52.00")
+    [event] = recorder.wait_for("invoice_issued")
+    assert event["data"]["number"] == invoice["number"]
+    with pytest.raises(ValidationError):  # an invoice without lines is not issued, and not created
+        platform.billing.create_invoice({"activity_id": activity, "client_id": client, "issue": True})
+    assert len(platform.billing.list_invoices({"activity_id": activity})) == 1
