@@ -18,6 +18,7 @@ eventlet.monkey_patch()
 
 import argparse  # noqa: E402
 import multiprocessing  # noqa: E402
+import os  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
@@ -134,7 +135,13 @@ def check_gapless(uri: str, expected: int) -> None:
     assert sequences == list(range(1, expected + 1)), "numbers are not 1..N"
 
 
-def measure(mode: str, workers: int, args) -> float:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used: what an invoice costs, whatever the load."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(mode: str, workers: int, args) -> tuple[float, float]:
     vhost, amqp_uri = make_vhost()
     database, uri = make_database()
     processes = []
@@ -145,13 +152,15 @@ def measure(mode: str, workers: int, args) -> float:
             for _ in range(workers)]
         for process in processes:
             process.wait_ready(60)
+        cpu_before = sum(cpu_seconds(p.process.pid) for p in processes)
         if mode in ("rpc", "rpc1"):
             done, elapsed = run_rpc(amqp_uri, ids, args.invoices, args.clients, args.in_flight,
                                     one_call=mode == "rpc1")
         else:
             done, elapsed = run_batch(amqp_uri, ids, args.invoices)
+        cpu = sum(cpu_seconds(p.process.pid) for p in processes) - cpu_before
         check_gapless(uri, done)
-        return done / elapsed
+        return done / elapsed, cpu * 1000 / done
     finally:
         for process in processes:
             process.terminate()
@@ -171,8 +180,10 @@ def main():
     print(f"PostgreSQL {PG_ADMIN_URI.rsplit('/', 1)[0]}, {args.invoices} invoices per run")
     for mode in args.modes.split(","):
         for workers in (int(w) for w in args.workers.split(",")):
-            rate = measure(mode, workers, args)
-            print(f"{mode:5s}  billing processes={workers}  {rate:8.1f} invoices issued/s  (numbers gapless)",
+            rate, cpu_ms = measure(mode, workers, args)
+            load = os.getloadavg()[0]
+            print(f"{mode:5s}  billing processes={workers}  {rate:8.1f} invoices issued/s   "
+                  f"billing CPU {cpu_ms:5.2f} ms/invoice   load average {load:5.1f}   (numbers gapless)",
                   flush=True)
 
 

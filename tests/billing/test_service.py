@@ -213,3 +213,33 @@ def test_create_invoice_can_issue_in_the_same_step(platform, record_events):
     with pytest.raises(ValidationError):  # an invoice without lines is not issued, and not created
         platform.billing.create_invoice({"activity_id": activity, "client_id": client, "issue": True})
     assert len(platform.billing.list_invoices({"activity_id": activity})) == 1
+
+
+def test_batches_take_one_block_of_consecutive_numbers(platform, record_events):
+    recorder = record_events("billing")
+    activity, client = platform.activity(), platform.client()
+    drafts = [platform.invoice(activity, client, issue=False)["id"] for _ in range(3)]
+    issued = platform.billing.issue_invoices({"invoice_ids": drafts})
+    created = platform.billing.create_and_issue_invoices({"invoices": [
+        {"activity_id": activity, "client_id": client, "lines": [
+            {"description": "Lesson", "quantity": "2", "unit_price": "45.00", "vat_category": "E", "vat_rate": "0",
+             "exemption_reason": "Exempt, art. 44 Belgian VAT Code"}]}] * 2})
+    sequences = [int(i["number"].rsplit("-", 1)[1]) for i in issued + created]
+    assert sequences == [1, 2, 3, 4, 5]
+    assert [c["total_gross"] for c in created] == ["90.00", "90.00"]
+    recorder.wait_for("invoice_issued", 5)
+    with pytest.raises(Conflict):  # already issued: the whole batch is refused
+        platform.billing.issue_invoices({"invoice_ids": drafts[:1]})
+    assert platform.billing.get_activity(activity)["balance"] == "-31.20"  # 3 x 6.50 + 2 x 5.85
+
+
+def test_activity_is_renamed_then_closed_and_takes_no_more_invoices(platform, record_events):
+    recorder = record_events("billing")
+    activity, client = platform.activity(), platform.client()
+    assert platform.billing.rename_activity({"activity_id": activity, "name": "Sound design"})["name"] == "Sound design"
+    closed = platform.billing.close_activity(activity)
+    assert (closed["status"], closed["closed_on"]) == ("closed", dt.date.today().isoformat())
+    [event] = recorder.wait_for("activity_closed")
+    assert event["data"]["activity_id"] == activity
+    with pytest.raises(ValidationError):
+        platform.invoice(activity, client)
