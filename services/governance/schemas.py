@@ -54,6 +54,11 @@ class AssemblyRef(StrictSchema):
     assembly_id = Id(required=True)
 
 
+class StandingQuery(StrictSchema):
+    member_id = Id(required=True)
+    on = IsoDate(load_default=None, allow_none=True)
+
+
 class RollQuery(Page):
     assembly_id = Id(required=True)
 

@@ -72,6 +72,14 @@ class GovernanceService(ServiceBase):
                     "entries": schemas.RollEntryOut(many=True).dump(entries)}
 
     @rpc
+    def member_standing(self, member_id, on=None):
+        """What the electoral roll's projection knows of a member on a date (today by default)."""
+        ref = load(schemas.StandingQuery(), {"member_id": member_id, "on": on})
+        self.caller.require_self_or_role(ref["member_id"], *STAFF)
+        with self.uow() as tx:
+            return roll.member_standing(tx.session, ref["member_id"], ref["on"] or dt.date.today())
+
+    @rpc
     def register_attendance(self, payload):
         data = load(schemas.MemberAtAssembly(), payload)
         self.caller.require_self_or_role(data["member_id"], *STAFF)

@@ -38,6 +38,9 @@ def test_roll_holds_members_in_good_standing_on_the_record_date_whatever_happens
     assert listed["members"] == 4
     assert listed["paid_shares"] == 3 + 1 + 1 + 1
     assert on_roll[steady]["paid_shares"] == 3
+    standing = g.rpc.member_standing(suspended_after)
+    assert (standing["status"], standing["good_standing"]) == ("suspended", False)
+    assert g.rpc.member_standing(suspended_after, RECORD.isoformat())["good_standing"] is True
 
 
 def test_member_suspended_after_the_record_date_votes_one_admitted_after_does_not(governance, backend):

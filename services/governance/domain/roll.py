@@ -75,6 +75,14 @@ def member_in_good_standing(session: Session, member_id: str, on: dt.date) -> bo
     return entry is not None and in_good_standing(entry)
 
 
+def member_standing(session: Session, member_id: str, on: dt.date) -> dict:
+    entry = standing_on(session, on, [member_id]).get(member_id, {"status": None, "paid_shares": 0})
+    record = session.get(MemberRecord, member_id)
+    return {"member_id": member_id, "on": on.isoformat(), "number": record.number if record else None,
+            "status": entry["status"], "paid_shares": entry["paid_shares"],
+            "good_standing": in_good_standing(entry)}
+
+
 def vote_weights(paid_shares: dict[str, int], weighting: str, cap_percent: Decimal | None) -> dict[str, int]:
     """One member one vote, or one share one vote capped at ``cap_percent`` of the roll's shares."""
     if weighting == "per_member":
