@@ -150,3 +150,18 @@ def test_movements_of_an_unknown_member_are_not_found(membership):
                                        to_member_id=unknown, shares=1)
     # only the admitted member's own subscription and payment
     assert membership.counts()["share_register"] == before["share_register"] + 2
+
+
+def test_a_member_who_left_neither_subscribes_nor_receives_shares(membership):
+    leaver = membership.admitted(shares=1)
+    giver = membership.admitted(shares=3)
+    membership.rpc.resign(member_id=leaver["id"], requested_on=day("02-01"))
+    before = membership.counts()
+    with pytest.raises(ValidationError) as subscription:
+        membership.rpc.subscribe_shares(member_id=leaver["id"], shares=1)
+    assert "a member who is resigned cannot subscribe" in subscription.value.fields["member_id"][0]
+    with pytest.raises(ValidationError) as transfer:
+        membership.rpc.transfer_shares(from_member_id=giver["id"], to_member_id=leaver["id"],
+                                       shares=1, effective_date=day("03-01"))
+    assert "cannot receive shares" in transfer.value.fields["to_member_id"][0]
+    assert membership.counts() == before
