@@ -81,7 +81,8 @@ def due_date(book: ParameterBook, kind: str, period: str, start_of_work: dt.date
     if kind == "withholding":
         return _day_of_next_month(end, book.integer("deadline.withholding_day", end))
     if kind == "vat":
-        return _day_of_next_month(end, book.integer("deadline.vat_day", end))
+        setting = "deadline.vat_day_quarterly" if "Q" in period else "deadline.vat_day_monthly"
+        return _day_of_next_month(end, book.integer(setting, end))
     if kind == "dmfa":
         months = book.integer("deadline.dmfa_months_after_quarter", end)
         target = add_months(end.replace(day=1), months)

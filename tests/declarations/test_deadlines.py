@@ -17,7 +17,8 @@ BOOK = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in ship
 @pytest.mark.parametrize("kind, period, due", [
     ("withholding", "2026-11", "2026-12-15"),
     ("withholding", "2026-12", "2027-01-15"),
-    ("vat", "2026-Q1", "2026-04-20"),
+    ("vat", "2026-Q1", "2026-04-25"),
+    ("vat", "2024-Q4", "2025-01-20"),
     ("vat", "2026-02", "2026-03-20"),
     ("dmfa", "2026-Q1", "2026-04-30"),
     ("dmfa", "2026-Q2", "2026-07-31"),
@@ -38,14 +39,14 @@ def test_alerts_are_raised_once_before_and_once_after_the_deadline(declarations,
     staff = member_cluster(STAFF)
     publish_event("billing", "invoice_issued", invoice("2025-11-03", ("S", "21.00", "100.00", "21.00")))
     wait_until(lambda: staff.declarations.vat_return({"period": "2025-Q4"})["totals"]["03"] == "100.00", timeout=15)
-    # VAT Q4 2025 is due 2026-01-20; the alert lead time is five days
-    assert staff.declarations.check_deadlines({"today": "2026-01-14"}) == []
-    [due] = staff.declarations.check_deadlines({"today": "2026-01-15"})
-    assert (due["alert"], due["kind"], due["due_date"]) == ("due", "vat", "2026-01-20")
-    assert staff.declarations.check_deadlines({"today": "2026-01-16"}) == []
-    [overdue] = staff.declarations.check_deadlines({"today": "2026-01-21"})
+    # VAT Q4 2025 is due 2026-01-25 (quarterly returns: the 25th since 2025); alerts five days ahead
+    assert staff.declarations.check_deadlines({"today": "2026-01-19"}) == []
+    [due] = staff.declarations.check_deadlines({"today": "2026-01-20"})
+    assert (due["alert"], due["kind"], due["due_date"]) == ("due", "vat", "2026-01-25")
+    assert staff.declarations.check_deadlines({"today": "2026-01-21"}) == []
+    [overdue] = staff.declarations.check_deadlines({"today": "2026-01-26"})
     assert overdue["alert"] == "overdue"
-    assert staff.declarations.check_deadlines({"today": "2026-01-22"}) == []
+    assert staff.declarations.check_deadlines({"today": "2026-01-27"}) == []
     [event] = recorder.wait_for("declaration_due")
     assert (event["data"]["days_left"], event["data"]["period"]) == (5, "2025-Q4")
     recorder.wait_for("declaration_overdue")

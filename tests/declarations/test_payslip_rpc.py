@@ -1,7 +1,9 @@
 """compute_payslip over RPC: the contract billing relies on (CONTRACTS.md)."""
 import pytest
+from nameko.exceptions import UnknownService
 
 from shared.errors import ValidationError
+from shared.testing import wait_until
 
 
 def test_compute_payslip_answers_the_contract(declarations, cluster):
@@ -44,8 +46,15 @@ def test_bad_payslip_requests_are_refused_per_field(declarations, cluster, reque
 @pytest.mark.slow
 def test_the_service_runs_as_its_own_process(service_process, make_db, cluster):
     process = service_process("declarations", make_db("declarations")).wait_ready()
-    slip = cluster.declarations.compute_payslip(
-        {"gross": "3000.00", "worker_category": "artist", "pay_date": "2026-11-30"})
+
+    def payslip():
+        try:  # the HTTP port may answer a moment before the RPC queue is consumed
+            return cluster.declarations.compute_payslip(
+                {"gross": "3000.00", "worker_category": "artist", "pay_date": "2026-11-30"})
+        except UnknownService:
+            return None
+
+    slip = wait_until(payslip, timeout=10)
     assert (slip["employee_contributions"], slip["employer_cost"]) == ("423.47", "3810.00")
     process.terminate()
     assert process.wait_exit() == 0
