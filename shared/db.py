@@ -111,7 +111,7 @@ def normalise_uri(uri: str) -> str:
     return uri
 
 
-def make_engine(uri: str, pool_size: int = 10):
+def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False):
     """An engine that behaves under eventlet: green psycopg2, or one serialised SQLite link."""
     uri = normalise_uri(uri)
     if is_sqlite(uri):
@@ -142,8 +142,10 @@ def make_engine(uri: str, pool_size: int = 10):
 
         return engine
     green_psycopg()
-    return create_engine(uri, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True, pool_timeout=60)
+    # no pre-ping (a round trip per transaction): connections are recycled instead, and a
+    # connection the server dropped fails one unit of work, which its caller retries
+    return create_engine(uri, pool_size=pool_size, max_overflow=pool_size, pool_recycle=600,
+                         pool_pre_ping=pre_ping, pool_timeout=60)
 
 
 class Transaction:
