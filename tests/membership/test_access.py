@@ -112,3 +112,25 @@ def test_find_members_filters_and_pages(membership):
     with pytest.raises(ValidationError) as refused:
         membership.rpc.find_members(limit=0, offset=-1, status="ghost")
     assert set(refused.value.fields) == {"limit", "offset", "status"}
+
+
+def test_password_checks_do_not_stall_other_calls(membership):
+    """argon2 takes a good part of a second by design; it runs in a thread, so a read made
+    while logins are being checked is answered without waiting for them."""
+    import time
+
+    from services.membership.domain.credentials import HASHER
+
+    ada = membership.applicant(email="ada@example.org")
+    membership.rpc.set_password(member_id=ada["id"], password=PASSWORD)
+    started = time.perf_counter()
+    HASHER.verify(HASHER.hash(PASSWORD), PASSWORD)
+    one_check = (time.perf_counter() - started) / 2
+    logins = [membership.rpc.authenticate.call_async(email="ada@example.org", password=PASSWORD)
+              for _ in range(4)]
+    time.sleep(0.05)
+    started = time.perf_counter()
+    assert membership.rpc.get_member(ada["id"])["id"] == ada["id"]
+    read = time.perf_counter() - started
+    assert all(login.result()["member_id"] == ada["id"] for login in logins)
+    assert read < one_check, (read, one_check)

@@ -3,7 +3,9 @@
 Plain functions taking a SQLAlchemy Session and plain data; they raise shared.errors types.
 """
 from services.membership.domain.certificate import share_certificate
-from services.membership.domain.credentials import authenticate, grant_role, set_password
+from services.membership.domain.credentials import (
+    check_login, grant_role, hash_password, login_record, set_password,
+)
 from services.membership.domain.members import (
     admit,
     apply,
@@ -26,8 +28,8 @@ from services.membership.domain.shares import (
 )
 
 __all__ = [
-    "admit", "apply", "authenticate", "erase_member", "exclude", "find_members", "get_member",
-    "grant_role", "holding", "member_standing", "record_share_payment", "register_csv",
+    "admit", "apply", "check_login", "erase_member", "exclude", "find_members", "get_member",
+    "grant_role", "hash_password", "holding", "login_record", "member_standing", "record_share_payment", "register_csv",
     "reinstate", "request_redemption", "resign", "set_password", "share_certificate", "share_register",
     "subscribe_shares", "suspend", "transfer_shares",
 ]

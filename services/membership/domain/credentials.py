@@ -1,4 +1,10 @@
-"""Credentials and roles: argon2 password hashes, role grants."""
+"""Credentials and roles: argon2 password hashes, role grants.
+
+Hashing and verifying take a large fraction of a second of CPU by design; they are pure
+functions here so that the service runs them off the event loop and outside any transaction.
+"""
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -14,28 +20,44 @@ HASHER = PasswordHasher()
 _DUMMY_HASH = HASHER.hash("no such member")
 
 
-def set_password(session: Session, member_id: str, password: str) -> Member:
+@dataclass(frozen=True)
+class LoginRecord:
+    member_id: str
+    password_hash: str | None
+    roles: tuple[str, ...]
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def set_password(session: Session, member_id: str, password_hash: str) -> Member:
     [member] = lock_members(session, member_id)
     require_not_erased(member)
-    member.password_hash = HASHER.hash(password)
+    member.password_hash = password_hash
     session.flush()
     return member
 
 
-def authenticate(session: Session, email: str, password: str) -> dict:
+def login_record(session: Session, email: str) -> LoginRecord | None:
     member = session.execute(
         select(Member).where(Member.email == email.strip().lower())).scalar_one_or_none()
-    stored = member.password_hash if member is not None else None
+    if member is None:
+        return None
+    return LoginRecord(member.id, member.password_hash, tuple(g.role for g in member.roles))
+
+
+def check_login(record: LoginRecord | None, password: str) -> dict:
+    """The identity the gateway puts in its tokens, or Unauthorized (same answer, same time,
+    for an unknown e-mail, a member without password and a wrong password)."""
+    stored = record.password_hash if record is not None else None
     try:
         HASHER.verify(stored or _DUMMY_HASH, password)
         if stored is None:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
         raise Unauthorized("wrong e-mail or password") from None
-    if HASHER.check_needs_rehash(stored):
-        member.password_hash = HASHER.hash(password)
-    roles = {grant.role for grant in member.roles} | {"member"}
-    return {"member_id": member.id, "roles": sorted(roles)}
+    return {"member_id": record.member_id, "roles": sorted(set(record.roles) | {"member"})}
 
 
 def grant_role(session: Session, member_id: str, role: str, by: str | None = None) -> RoleGrant:
