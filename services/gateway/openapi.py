@@ -1,4 +1,5 @@
 """The OpenAPI 3 document of the HTTP API, generated from the routes and their schemas."""
+import functools
 import inspect
 import re
 
@@ -70,3 +71,9 @@ def build_spec(service_cls) -> dict:
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
     return spec.to_dict()
+
+
+@functools.cache
+def served_spec(service_cls) -> dict:
+    """The document as served: built once per process (the routes do not change at run time)."""
+    return build_spec(service_cls)

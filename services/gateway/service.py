@@ -9,7 +9,7 @@ from nameko.dependency_providers import Config
 from services.gateway import schemas as S
 from services.gateway import tokens
 from services.gateway.api import api, read_json
-from services.gateway.openapi import build_spec
+from services.gateway.openapi import served_spec
 from services.gateway.routes import billing as billing_routes
 from services.gateway.routes import declarations as declaration_routes
 from services.gateway.routes import governance as governance_routes
@@ -54,7 +54,7 @@ class GatewayService(member_routes.MemberRoutes, billing_routes.BillingRoutes,
 
     @api("GET", "/api/v1/openapi.json", public=True, summary="This API's OpenAPI document")
     def openapi(self, request):
-        return build_spec(type(self))
+        return served_spec(type(self))
 
     @api("POST", "/api/v1/auth/token", public=True, body=S.Credentials, response=S.Token,
          summary="Exchange e-mail and password for a bearer token")

@@ -109,3 +109,11 @@ def platform(service_process, make_db, cluster):
     platform = Platform(Http(f"http://127.0.0.1:{port}"), cluster)
     platform.admin_token()
     return platform
+
+
+@pytest.fixture
+def sqlite_only(backend):
+    """For tests of the HTTP layer itself: the database behind it does not change what they check.
+    Listed before ``platform`` so that the skip comes before six processes are started."""
+    if backend != "sqlite":
+        pytest.skip("checks the HTTP layer: SQLite is enough")

@@ -10,9 +10,7 @@ EXAMPLES = 6  # per operation and identity: about 90 operations, a minute or so 
 BUDGET_SECONDS = 150
 
 
-def test_generated_requests_find_no_server_error_and_no_response_off_schema(platform, backend):
-    if backend != "sqlite":
-        pytest.skip("fuzzing the HTTP contract: SQLite is enough")
+def test_generated_requests_find_no_server_error_and_no_response_off_schema(sqlite_only, platform):
     schemathesis = pytest.importorskip(
         "schemathesis", reason="schemathesis is not installed (pip install 'schemathesis==4.32.5')")
     from hypothesis import HealthCheck, Phase, given, settings

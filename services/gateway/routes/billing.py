@@ -17,7 +17,8 @@ class BillingRoutes(Routes):
     def open_activity(self, request, member_id):
         return self.billing.open_activity({**read_json(request), "member_id": self._own(member_id, STAFF)})
 
-    @api("GET", "/api/v1/activities/<activity_id>", response=B.Activity, summary="An activity and its balance")
+    @api("GET", "/api/v1/activities/<activity_id>", response=B.Activity,
+         summary="An activity and its balance")
     def get_activity(self, request, activity_id):
         return self._activity(activity_id)
 

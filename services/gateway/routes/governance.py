@@ -62,7 +62,8 @@ class GovernanceRoutes(Routes):
         return b64_download(document["pdf_base64"], "application/pdf", f"minutes-{assembly_id}.pdf")
 
     # ---- votes and elections ----
-    @api("POST", "/api/v1/votes/<item_id>/opening", response=G.AgendaItem, summary="Open the vote on an item (board)")
+    @api("POST", "/api/v1/votes/<item_id>/opening", response=G.AgendaItem,
+         summary="Open the vote on an item (board)")
     def open_vote(self, request, item_id):
         self._require(*BOARD)
         return self.governance.open_vote(item_id)
@@ -76,13 +77,15 @@ class GovernanceRoutes(Routes):
     @api("POST", "/api/v1/votes/<item_id>/ballots", body=G.Ballot, response=G.Receipt, status=201,
          summary="Cast a ballot (for oneself, or for the member whose proxy one holds)")
     def cast_vote(self, request, item_id):
-        return self.governance.cast_vote({**self._as_member(read_json(request), "voter_id"), "item_id": item_id})
+        ballot = self._as_member(read_json(request), "voter_id")
+        return self.governance.cast_vote({**ballot, "item_id": item_id})
 
     @api("GET", "/api/v1/votes/<item_id>/results", response=G.VoteResults, summary="Participation and result")
     def vote_results(self, request, item_id):
         return self.governance.vote_results(item_id)
 
-    @api("POST", "/api/v1/votes/<item_id>/receipt-checks", body=G.ReceiptCheck, response=G.ReceiptVerification,
+    @api("POST", "/api/v1/votes/<item_id>/receipt-checks", body=G.ReceiptCheck,
+         response=G.ReceiptVerification,
          summary="Check that a ballot is in the box, by its receipt")
     def verify_receipt(self, request, item_id):
         return self.governance.verify_receipt({**read_json(request), "item_id": item_id})
@@ -112,29 +115,34 @@ class GovernanceRoutes(Routes):
     @api("PUT", "/api/v1/working-groups/<group_id>/members/<member_id>", response=G.Membership,
          summary="Join a working group")
     def join_working_group(self, request, group_id, member_id):
-        return self.governance.join_working_group({"group_id": group_id, "member_id": self._own(member_id, STAFF)})
+        return self.governance.join_working_group({"group_id": group_id,
+                                                   "member_id": self._own(member_id, STAFF)})
 
     @api("POST", "/api/v1/working-groups/<group_id>/recommendations", body=G.RecommendationIn,
          response=G.Recommendation, status=201, summary="Submit a working group's recommendation")
     def submit_recommendation(self, request, group_id):
-        return self.governance.submit_recommendation({**self._as_member(read_json(request)), "group_id": group_id})
+        recommendation = self._as_member(read_json(request))
+        return self.governance.submit_recommendation({**recommendation, "group_id": group_id})
 
     @api("POST", "/api/v1/recommendations/<recommendation_id>/answers", body=G.AnswerIn,
          response=G.Recommendation, status=201, summary="Answer a recommendation (board)")
     def answer_recommendation(self, request, recommendation_id):
         self._require(*BOARD)
-        return self.governance.answer_recommendation({**read_json(request), "recommendation_id": recommendation_id})
+        return self.governance.answer_recommendation({**read_json(request),
+                                                      "recommendation_id": recommendation_id})
 
     # ---- polls ----
     @api("POST", "/api/v1/polls", body=G.PollIn, response=G.Poll, status=201, summary="Open a poll")
     def open_poll(self, request):
         return self.governance.open_poll(read_json(request))
 
-    @api("PUT", "/api/v1/polls/<poll_id>/responses/<member_id>", body=G.PollResponseIn, response=G.PollResponse,
+    @api("PUT", "/api/v1/polls/<poll_id>/responses/<member_id>", body=G.PollResponseIn,
+         response=G.PollResponse,
          summary="Answer a poll (again, to change one's answer)")
     def respond_poll(self, request, poll_id, member_id):
         member_id = self._own(member_id, roles=())
-        return self.governance.respond_poll({**read_json(request), "poll_id": poll_id, "member_id": member_id})
+        return self.governance.respond_poll({**read_json(request), "poll_id": poll_id,
+                                             "member_id": member_id})
 
     @api("POST", "/api/v1/polls/<poll_id>/closing", response=G.PollResults,
          summary="Close a poll (its author, or board and staff)")

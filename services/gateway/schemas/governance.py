@@ -5,6 +5,8 @@ from marshmallow import fields, validate
 from services.gateway.schemas import Out, PageQuery
 from shared.schemas import Id, Instant, IsoDate, Money
 
+MAJORITIES = ("simple", "two_thirds", "three_quarters", "four_fifths")
+POLL_KINDS = ("proposal", "multiple_choice", "ranked_choice")
 Title = lambda **kw: fields.String(validate=validate.Length(1, 200), **kw)  # noqa: E731
 
 
@@ -12,7 +14,7 @@ class AgendaItemIn(ma.Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("resolution", "election", "information")))
     title = Title(required=True)
     text = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    majority = fields.String(validate=validate.OneOf(("simple", "two_thirds", "three_quarters", "four_fifths")))
+    majority = fields.String(validate=validate.OneOf(MAJORITIES))
     quorum = fields.String(validate=validate.OneOf(("none", "half_members", "half_capital")))
     secret = fields.Boolean()
     seats = fields.Integer(validate=validate.Range(1, 50))
@@ -192,7 +194,7 @@ class Recommendation(Out):
 
 class PollIn(ma.Schema):
     question = fields.String(required=True, validate=validate.Length(1, 2000))
-    kind = fields.String(required=True, validate=validate.OneOf(("proposal", "multiple_choice", "ranked_choice")))
+    kind = fields.String(required=True, validate=validate.OneOf(POLL_KINDS))
     options = fields.List(Title(), validate=validate.Length(max=50))
     group_id = Id(allow_none=True)
     audience = fields.String(validate=validate.OneOf(("board", "members")))
