@@ -113,7 +113,7 @@ def issue_many(session: Session, invoice_ids: list[str], today: dt.date, series:
 
 def issue_locked(session: Session, invoices: list[Invoice], today: dt.date, series: str) -> list[Invoice]:
     """Check, total and charge the fee of locked drafts, then number them as the last step,
-    so the series row stays locked only for the final writes and the commit."""
+    so the series row stays locked only for the last writes and the commit."""
     fee_rate = parameters.decimal(session, "fee_rate", today)
     for invoice in invoices:
         _check_issuable(session, invoice)
@@ -129,7 +129,10 @@ def issue_locked(session: Session, invoices: list[Invoice], today: dt.date, seri
         invoice.issued_at = utcnow()
         activities.post(session, invoice.activity_id, today, "fee", -invoice.fee, invoice.id,
                         "cooperative fee")
-    # the writes above reach the database with the numbers, in one flush after the lock
+    if len(invoices) == 1:
+        # one document: write it now, so that only its number is stamped under the lock
+        session.flush()
+    # a batch reaches the database with its numbers, in one bulk flush after the lock
     with session.no_autoflush:
         first = numbering.allocate(session, series, today.year, len(invoices))
     for offset, invoice in enumerate(invoices):
@@ -185,8 +188,8 @@ def credit(session: Session, invoice_id: str, lines: list[dict] | None, reason: 
                         f"fee reversed by credit note on {invoice.number}")
     events = _settle_after_credit(session, invoice, note, today)
     session.add(note)
-    with session.no_autoflush:
-        sequence = numbering.allocate(session, series, today.year)
+    session.flush()  # everything but the number is written before the series is locked
+    sequence = numbering.allocate(session, series, today.year)
     note.series, note.year, note.sequence = series, today.year, sequence
     note.number = numbering.format_number(series, today.year, sequence)
     session.flush()
