@@ -1,8 +1,9 @@
 """Invoices issued per second by billing on PostgreSQL, with one and with two processes.
 
-    .venv/bin/python bench/billing.py [--invoices 3000] [--workers 1,2] [--clients 2] [--in-flight 64]
+    .venv/bin/python bench/billing.py [--invoices 3000] [--workers 1,2] [--modes rpc,rpc1,batch]
+                                      [--clients 2] [--in-flight 32]
 
-Two ways of issuing are measured, each against fresh billing processes (``nameko run``) on a
+Three ways of issuing are measured, each against fresh billing processes (``nameko run``) on a
 throwaway RabbitMQ vhost and a fresh PostgreSQL database:
 - ``rpc``: per invoice, ``create_invoice`` (a draft with its line) then ``issue_invoice``,
   i.e. two RPC round trips, driven by client processes that keep many calls in flight;
@@ -19,6 +20,8 @@ eventlet.monkey_patch()
 import argparse  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
@@ -169,6 +172,8 @@ def measure(mode: str, workers: int, args) -> tuple[float, float]:
 
 
 def main():
+    # a terminated bench still stops its billing processes and drops its vhost and database
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=3000)
     parser.add_argument("--workers", default="1,2")
