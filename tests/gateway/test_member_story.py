@@ -93,3 +93,70 @@ def test_a_member_applies_invoices_is_paid_books_and_votes_over_http(platform, b
     assert results["result"]["tally"]["for"] >= 1
     checked = http("POST", f"/api/v1/votes/{item_id}/receipt-checks", ada, json={"receipt": receipt}).json()
     assert checked["in_ballot_box"] is True
+
+
+def camt053(*entries: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+            '<GrpHdr><MsgId>STMT-GW-1</MsgId><CreDtTm>2026-11-27T06:00:00</CreDtTm></GrpHdr>'
+            '<Stmt><Id>GW-1</Id><Acct><Id><IBAN>BE71096123456769</IBAN></Id></Acct>'
+            + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>")
+
+
+def credit(ref: str, amount: str, remittance: str) -> str:
+    day = TODAY.isoformat()
+    return (f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+            f"<BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef>"
+            f"<NtryDtls><TxDtls><RmtInf>{remittance}</RmtInf></TxDtls></NtryDtls></Ntry>")
+
+
+def test_staff_imports_a_bank_statement_matches_by_hand_and_decides_expenses_over_http(platform, backend):
+    http, admin = platform.http, platform.admin
+    bea_id, bea = platform.member("Bea")
+    activity = platform.eventually("POST", f"/api/v1/members/{bea_id}/activities", bea,
+                                   json={"name": "Workshops"}).json()["id"]
+    client = http("POST", "/api/v1/clients", bea, json=CLIENT).json()["id"]
+    invoices = []
+    for price in ("100.00", "200.00"):
+        draft = http("POST", f"/api/v1/activities/{activity}/invoices", bea, json={"client_id": client, "lines": [
+            {"description": "Workshop", "quantity": "1", "unit_price": price, "vat_category": "S",
+             "vat_rate": "21"}]}).json()
+        invoices.append(http("POST", f"/api/v1/invoices/{draft['id']}/issue", bea).json())
+    first, second = invoices
+    digits = "".join(ch for ch in first["payment_reference"] if ch.isdigit())
+
+    statement = camt053(credit("GW-B-1", "121.00", f"<Ustrd>{first['payment_reference']}</Ustrd>"),
+                        credit("GW-B-2", "242.00", "<Ustrd>workshop in May</Ustrd>"))
+    assert http("POST", "/api/v1/bank-statements", bea, data=statement.encode(),
+                headers={"Content-Type": "application/xml"}).status_code == 403
+    imported = http("POST", "/api/v1/bank-statements", admin, data=statement.encode(),
+                    headers={"Content-Type": "application/xml"})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["matched"] == 1 and imported.json()["unmatched"] == 1 and digits
+    assert http("GET", f"/api/v1/invoices/{first['id']}", bea).json()["status"] == "paid"
+    [waiting] = http("GET", "/api/v1/payments/unmatched", admin).json()
+    assert waiting["amount"] == "242.00"
+    matched = http("POST", f"/api/v1/payments/{waiting['id']}/match", admin, json={"invoice_id": second["id"]})
+    assert matched.status_code == 200 and matched.json()["invoice_id"] == second["id"], matched.text
+    assert http("GET", f"/api/v1/invoices/{second['id']}", bea).json()["status"] == "paid"
+
+    # an expense: the member submits, staff approves; a credit note; figures staff may see
+    expense = http("POST", f"/api/v1/activities/{activity}/expenses", bea, json={
+        "expense_date": TODAY.isoformat(), "category": "goods", "description": "Markers", "net": "10.00",
+        "vat": "2.10", "deductible_vat": "2.10"})
+    assert expense.status_code == 201, expense.text
+    assert http("POST", f"/api/v1/expenses/{expense.json()['id']}/decision", bea,
+                json={"approve": True}).status_code == 403
+    decided = http("POST", f"/api/v1/expenses/{expense.json()['id']}/decision", admin, json={"approve": True})
+    assert decided.status_code == 200 and decided.json()["status"] == "approved", decided.text
+    note = http("POST", f"/api/v1/invoices/{second['id']}/credit-notes", bea, json={"reason": "cancelled"})
+    assert note.status_code == 201 and note.json()["document_type"] == "credit_note", note.text
+    assert note.json()["total_gross"] == "242.00"
+    assert http("GET", "/api/v1/guarantee-fund", bea).status_code == 403
+    assert http("GET", "/api/v1/guarantee-fund", admin).status_code == 200
+    slip = http("POST", "/api/v1/payslips/simulation", bea, json={
+        "gross": "3000.00", "worker_category": "employee", "pay_date": TODAY.isoformat()})
+    assert slip.status_code == 200 and slip.json()["gross"] == "3000.00"
+    assert float(slip.json()["net"]) < 3000 < float(slip.json()["employer_cost"])
+    assert http("GET", "/api/v1/declarations", bea).status_code == 403
+    assert http("GET", "/api/v1/declarations", admin).status_code == 200
