@@ -77,6 +77,8 @@ class Booking(Base):
         # covers the overlap query, so SQLite answers availability from the index alone
         Index("ix_bookings_resource_blocked", "resource_id", "blocked_start", "blocked_end",
               "status", "unit"),
+        # finds, per unit, the booking that runs into an availability window (SQLite)
+        Index("ix_bookings_resource_unit_start", "resource_id", "unit", "blocked_start"),
         Index("ix_bookings_member_start", "member_id", "starts_at"),
         Index("ix_bookings_status_check_in_by", "status", "check_in_by"),
         Index("ix_bookings_status_ends_at", "status", "ends_at"),

@@ -164,6 +164,22 @@ def test_availability_lists_free_intervals_per_unit(db, backend):
                              {"start": at(1, 11, 30), "end": at(1, 14, 30)},
                              {"start": at(1, 16), "end": at(1, 18)}]},
     ]
+    with db.tx() as session:   # a window that opens while both bookings run
+        free = domain.availability(session, cameras, at(1, 11), at(1, 13))
+    assert free["units"] == [{"unit": 1, "free": [{"start": at(1, 12, 30), "end": at(1, 13)}]},
+                             {"unit": 2, "free": [{"start": at(1, 11, 30), "end": at(1, 13)}]}]
+
+
+@pytest.mark.parametrize("units", [1, 17])
+def test_availability_sees_a_booking_that_started_before_the_window(db, backend, units):
+    desks = db.resource(kind="workspace", units=units)
+    db.book(desks, db.member(), at(1, 9), at(3, 9))            # two days on unit 1
+    if units > 1:
+        db.book(desks, db.member(), at(1, 8), at(1, 10))       # unit 2, over before the window
+    with db.tx() as session:
+        free = domain.availability(session, desks, at(2, 8), at(2, 12))
+    assert free["units"][0] == {"unit": 1, "free": []}
+    assert all(u["free"] == [{"start": at(2, 8), "end": at(2, 12)}] for u in free["units"][1:])
 
 
 def test_utilisation_report_per_resource_and_period(db, backend):
