@@ -144,6 +144,8 @@ def cancel_payout(session: Session, book: ParameterBook, payout_id: str):
     if dimona is not None and dimona.status in ledger.OPEN:
         ledger.cancel(dimona)
         return None
+    if dimona is not None and dimona.status == "rejected":
+        return None  # the authority never registered it: nothing to cancel
     cancellation, _ = ledger.open_declaration(
         session, book, "dimona_cancel", periods.month_of(payout.first_work_date), payout_id,
         start_of_work=payout.first_work_date, status="ready")
