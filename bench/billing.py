@@ -9,8 +9,8 @@ throwaway RabbitMQ vhost and a fresh PostgreSQL database:
   i.e. two RPC round trips, driven by client processes that keep many calls in flight;
 - ``rpc1``: per invoice, one ``create_invoice`` call with ``"issue": true`` (create, line and
   issue in one transaction);
-- ``batch``: ``create_and_issue_invoices`` with 100 invoices per call: one transaction and one
-  locked step of the number series per batch.
+- ``batch``: ``create_and_issue_invoices`` with ``--batch`` (100) invoices per call: one
+  transaction and one locked step of the number series per batch.
 Afterwards the numbers are checked: 1..N in the series, no gap, no duplicate.
 """
 import eventlet
@@ -160,7 +160,7 @@ def measure(mode: str, workers: int, args) -> tuple[float, float]:
             done, elapsed = run_rpc(amqp_uri, ids, args.invoices, args.clients, args.in_flight,
                                     one_call=mode == "rpc1")
         else:
-            done, elapsed = run_batch(amqp_uri, ids, args.invoices)
+            done, elapsed = run_batch(amqp_uri, ids, args.invoices, args.batch)
         cpu = sum(cpu_seconds(p.process.pid) for p in processes) - cpu_before
         check_gapless(uri, done)
         return done / elapsed, cpu * 1000 / done
@@ -180,6 +180,7 @@ def main():
     parser.add_argument("--modes", default="rpc,rpc1,batch")
     parser.add_argument("--clients", type=int, default=2, help="client processes for the rpc mode")
     parser.add_argument("--in-flight", type=int, default=32, help="calls in flight per client process")
+    parser.add_argument("--batch", type=int, default=100, help="invoices per call in the batch mode")
     parser.add_argument("--max-workers", type=int, default=20, help="nameko max_workers per process")
     args = parser.parse_args()
     print(f"PostgreSQL {PG_ADMIN_URI.rsplit('/', 1)[0]}, {args.invoices} invoices per run")
