@@ -99,7 +99,9 @@ class ResourcesService(ServiceBase):
         with self.uow() as tx:
             booking = domain.book(tx.session, data, utcnow())
             self._emit_placed(tx, booking)
-            return schemas.BookingOut().dump(booking)
+            placed = schemas.BookingOut().dump(booking)
+        BOOKINGS.labels(placed["status"]).inc()   # counted once committed
+        return placed
 
     @rpc
     def book_recurring(self, request):
@@ -109,7 +111,10 @@ class ResourcesService(ServiceBase):
             bookings = domain.book_recurring(tx.session, data, utcnow())
             for booking in bookings:
                 self._emit_placed(tx, booking)
-            return schemas.BookingOut(many=True).dump(bookings)
+            placed = schemas.BookingOut(many=True).dump(bookings)
+        for booking in placed:
+            BOOKINGS.labels(booking["status"]).inc()
+        return placed
 
     @rpc
     def approve_booking(self, booking_id):
@@ -253,7 +258,6 @@ class ResourcesService(ServiceBase):
         return booking
 
     def _emit_placed(self, tx, booking):
-        BOOKINGS.labels(booking.status).inc()
         event_type = "booking_requested" if booking.status == "pending" else "booking_confirmed"
         tx.emit(event_type, schemas.slot_event(booking), aggregate_id=booking.id)
 
