@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 from pathlib import Path
 
 import eventlet.patcher
@@ -186,10 +187,7 @@ class Transaction:
                 return False
             if self._rows:
                 session.execute(insert(self._provider.outbox), self._rows)
-            key = self._provider.inbox_key(self._worker_ctx)
-            if key is not None:
-                session.execute(insert(self._provider.inbox).values(
-                    event_id=key[0], handler=key[1], handled_at=utcnow()))
+            self._record_inbox(session)
             try:
                 session.commit()
             except IntegrityError as error:
@@ -200,6 +198,33 @@ class Transaction:
         if self._rows:
             self._provider.relay.wake()
         return False
+
+
+    def _record_inbox(self, session) -> None:
+        """In an event handler, the transaction that writes the event's effect also records the
+        event in the inbox (once per worker): a read-only transaction records nothing, so a
+        handler that reads first and fails later is retried, not skipped."""
+        wrote = self._rows or session.new or session.dirty or session.deleted or session.info.get("wrote")
+        if not wrote or self._worker_ctx in self._provider.inbox_recorded:
+            return
+        key = self._provider.inbox_key(self._worker_ctx)
+        if key is not None:
+            session.execute(insert(self._provider.inbox).values(
+                event_id=key[0], handler=key[1], handled_at=utcnow()))
+            self._provider.inbox_recorded[self._worker_ctx] = True
+
+
+def _note_writes(session) -> None:
+    """Mark a session that wrote, by ORM flush or by a DML statement."""
+
+    @event.listens_for(session, "after_flush")
+    def _flushed(session, _context):
+        session.info["wrote"] = True
+
+    @event.listens_for(session, "do_orm_execute")
+    def _executed(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info["wrote"] = True
 
 
 class TransactionFactory:
@@ -237,6 +262,8 @@ class UnitOfWork(DependencyProvider):
         if config.get("DB_REQUIRE_MIGRATED", True):
             assert_at_head(self.engine, self.service)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        _note_writes(self.sessions)
+        self.inbox_recorded = WeakKeyDictionary()
         self.outbox = outbox_table(self.metadata)
         self.inbox = inbox_table(self.metadata)
         self.relay = OutboxRelay(

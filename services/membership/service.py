@@ -15,6 +15,8 @@ from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
 OFFICERS = ("staff", "board")
+MEMBER_REF = schemas.MemberRef()
+MEMBER_OUT = schemas.MemberOut()
 SHARES_MOVED = counter("coop_shares_moved_total", "Shares in share register movements", ["kind"])
 MEMBER_DECISIONS = counter("coop_member_decisions_total",
                            "Applications, admissions, status changes and erasures", ["event_type"])
@@ -52,10 +54,10 @@ class MembershipService(ServiceBase):
 
     @rpc
     def get_member(self, member_id):
-        ref = load(schemas.MemberRef(), {"member_id": member_id})
+        ref = load(MEMBER_REF, {"member_id": member_id})
         self.caller.require_self_or_role(ref["member_id"], *OFFICERS)
-        with self.uow() as tx:
-            return schemas.MemberOut().dump(domain.get_member(tx.session, ref["member_id"]))
+        with self.uow.read() as connection:
+            return MEMBER_OUT.dump(domain.member_view(connection, ref["member_id"]))
 
     @rpc
     def find_members(self, request=None, **fields):

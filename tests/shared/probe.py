@@ -7,7 +7,9 @@ import eventlet
 import marshmallow as ma
 
 from services.membership.models import Base
-from shared.db import UnitOfWork
+from sqlalchemy import func, select
+
+from shared.db import UnitOfWork, outbox_table
 from shared.events import event_schema, handle_event
 from shared.schemas import Id
 from shared.service import ServiceBase
@@ -24,6 +26,7 @@ class ProbeService(ServiceBase):
     failing: set = set()  # member classes whose events the handler refuses, set by tests
     delay: float = 0.0  # seconds the handler takes, set by tests
     started: list = []
+    fail_once_after_reading: set = set()  # member classes whose first attempt reads, then fails
 
     uow = UnitOfWork(Base.metadata)
 
@@ -31,6 +34,11 @@ class ProbeService(ServiceBase):
     def on_member_applied(self, event):
         self.started.append(event.event_id)
         eventlet.sleep(self.delay)
+        if event.data["member_class"] in self.fail_once_after_reading:
+            with self.uow() as tx:
+                tx.session.execute(select(func.count()).select_from(outbox_table(Base.metadata)))
+            self.fail_once_after_reading.discard(event.data["member_class"])
+            raise RuntimeError("failed after a read-only transaction")
         if event.data["member_class"] in self.failing:
             raise RuntimeError(f"cannot handle class {event.data['member_class']} yet")
         with self.uow() as tx:

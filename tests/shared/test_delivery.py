@@ -162,3 +162,16 @@ def test_stopping_lets_the_running_handler_finish_and_nothing_is_redone(
     assert handled["data"]["source_event_id"] == sent["event_id"]
     eventlet.sleep(1.0)
     assert len(recorder.of_type("probe_handled")) == 1 and len(ProbeService.started) == 1
+
+
+def test_a_read_only_transaction_does_not_mark_the_event_handled(
+        start_service, make_db, publish_event, record_events, backend, monkeypatch):
+    monkeypatch.setattr(ProbeService, "fail_once_after_reading", {"A"})
+    recorder = record_events("probe")
+    start_service(ProbeService, db_uri=make_db("membership"), **probe_config())
+    sent = publish_event("membership", "member_applied", {
+        "member_id": "0d5b6a7c-4444-4a2b-9c3d-5e6f7a8b9c0d", "number": 5,
+        "member_class": "A", "applied_on": "2026-11-02"})
+    # the first attempt read, then failed: the retry must run, not be skipped as a duplicate
+    [handled] = recorder.wait_for("probe_handled")
+    assert handled["data"]["source_event_id"] == sent["event_id"]

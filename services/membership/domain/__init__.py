@@ -16,7 +16,7 @@ from services.membership.domain.members import (
     resign,
     suspend,
 )
-from services.membership.domain.records import get_member
+from services.membership.domain.records import get_member, member_view
 from services.membership.domain.register import register_csv, share_register
 from services.membership.domain.shares import (
     holding,
@@ -29,6 +29,7 @@ from services.membership.domain.shares import (
 
 __all__ = [
     "admit", "apply", "check_login", "erase_member", "exclude", "find_members", "get_member",
+    "member_view",
     "grant_role", "hash_password", "holding", "login_record", "member_standing", "record_share_payment", "register_csv",
     "reinstate", "request_redemption", "resign", "set_password", "share_certificate", "share_register",
     "subscribe_shares", "suspend", "transfer_shares",
