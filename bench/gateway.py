@@ -72,8 +72,16 @@ def sqlite_database(service: str):
         yield uri
 
 
-def load(url: str, headers: dict, total: int, concurrency: int) -> dict:
-    """``total`` GETs with ``concurrency`` in flight; rate and latency percentiles."""
+def cpu_seconds(pid) -> float:
+    """User and system CPU time a process used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(url: str, headers: dict, total: int, concurrency: int, pids) -> dict:
+    """``total`` GETs with ``concurrency`` in flight: rate, latency percentiles, and the server
+    processes' CPU per request (which the machine's other load does not inflate)."""
     latencies, errors = [], 0
     share = total // concurrency
 
@@ -91,13 +99,15 @@ def load(url: str, headers: dict, total: int, concurrency: int) -> dict:
     for _ in pool.imap(worker, range(concurrency)):  # warm up: connections, workers, caches
         pass
     latencies.clear()
-    started = time.perf_counter()
+    cpu, started = [cpu_seconds(pid) for pid in pids], time.perf_counter()
     for _ in pool.imap(worker, range(concurrency)):
         pass
     elapsed = time.perf_counter() - started
+    cpu = [(cpu_seconds(pid) - before) / len(latencies) * 1000 for pid, before in zip(pids, cpu)]
     latencies.sort()
     return {"rate": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors}
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors,
+            "cpu_ms": sum(cpu), "cpu_split": "+".join(f"{ms:.2f}" for ms in cpu)}
 
 
 def main():
@@ -105,20 +115,25 @@ def main():
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--workers", type=int, default=10,
+                        help="max_workers of membership and of the echo service (config default: 10)")
     args = parser.parse_args()
     gateway_port, echo_port = free_port(), free_port()
     database = throwaway_database if args.backend == "postgresql" else sqlite_database
     quiet = {"LOG_LEVEL": "WARNING"}
     with throwaway_vhost() as amqp_uri, database("membership") as db_uri, ExitStack() as stack, \
-            tempfile.NamedTemporaryFile("w", suffix=".yml") as echo_config:
-        echo_config.write(f"AMQP_URI: {amqp_uri}\nWEB_SERVER_ADDRESS: 127.0.0.1:{echo_port}\nmax_workers: 50\n")
-        echo_config.flush()
+            tempfile.NamedTemporaryFile("w", suffix=".yml") as http_config, \
+            tempfile.NamedTemporaryFile("w", suffix=".yml") as rpc_config:
+        http_config.write(f"AMQP_URI: {amqp_uri}\nWEB_SERVER_ADDRESS: 127.0.0.1:{echo_port}\nmax_workers: 50\n")
+        rpc_config.write(f"AMQP_URI: {amqp_uri}\nmax_workers: {args.workers}\n")
+        http_config.flush()
+        rpc_config.flush()
         processes = [
-            run_service("bench.echo_service", os.path.join(ROOT, "bench/echo.yml"), {"AMQP_URI": amqp_uri}),
-            run_service("bench.gateway:HttpEcho", echo_config.name, {}),
+            run_service("bench.echo_service", rpc_config.name, {}),
+            run_service("bench.gateway:HttpEcho", http_config.name, {}),
             run_service("services.membership.service", os.path.join(ROOT, "services/membership/config.yml"),
                         {"AMQP_URI": amqp_uri, "MEMBERSHIP_DB_URI": db_uri, "MEMBERSHIP_METRICS_PORT": "0",
-                         **quiet}),
+                         "MEMBERSHIP_MAX_WORKERS": str(args.workers), **quiet}),
             run_service("services.gateway.service", os.path.join(ROOT, "services/gateway/config.yml"),
                         {"AMQP_URI": amqp_uri, "GATEWAY_BIND": "127.0.0.1", "GATEWAY_PORT": str(gateway_port),
                          "RATE_LIMIT_PER_MINUTE": "100000000", **quiet}),
@@ -131,19 +146,24 @@ def main():
         member, token = member_with_token(base, amqp_uri)
         results = {}
         # one after the other in the same run, so machine noise hits both alike
+        echo, http_echo, membership, gateway = (p.proc.pid for p in processes)
         results["bare HTTP -> RPC echo"] = load(f"http://127.0.0.1:{echo_port}/echo/{member}", {},
-                                                args.requests, args.concurrency)
+                                                args.requests, args.concurrency, (http_echo, echo))
         results["GET /api/v1/members/{id}"] = load(f"{base}/api/v1/members/{member}",
                                                    {"Authorization": f"Bearer {token}"},
-                                                   args.requests, args.concurrency)
+                                                   args.requests, args.concurrency, (gateway, membership))
     print(f"HTTP requests, {args.requests} at {args.concurrency} in flight, membership on {args.backend}, "
-          f"every part its own process")
-    print(f"{'':<28}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+          f"{args.workers} RPC workers behind, every part its own process")
+    print(f"{'':<28}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  server CPU ms/req (HTTP+RPC side)")
     for label, r in results.items():
-        print(f"{label:<28}{r['rate']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}")
+        print(f"{label:<28}{r['rate']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}  "
+              f"{r['cpu_ms']:.2f} ({r['cpu_split']})")
     gateway, bare = results["GET /api/v1/members/{id}"], results["bare HTTP -> RPC echo"]
-    print(f"ratio gateway/bare: {gateway['rate'] / bare['rate']:.2f} (target >= 0.6); "
+    print(f"ratio gateway/bare: {gateway['rate'] / bare['rate']:.2f} by rate, "
+          f"{bare['cpu_ms'] / gateway['cpu_ms']:.2f} by server CPU (target >= 0.6); "
           f"gateway p99 {gateway['p99']:.1f} ms (target < 50 ms)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(latency and rate suffer from other load; CPU per request much less)")
 
 
 def member_with_token(base: str, amqp_uri: str) -> tuple[str, str]:
