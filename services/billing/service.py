@@ -304,6 +304,7 @@ class BillingService(ServiceBase):
     def member_standing(self, member_id):
         """What billing's projection knows of a member (for support and tests)."""
         ref = load(schemas.MemberRef(), {"member_id": member_id})
+        self.caller.require_self_or_role(ref["member_id"], "staff")
         with self.uow() as tx:
             return schemas.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
 
