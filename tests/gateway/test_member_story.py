@@ -18,6 +18,8 @@ def test_a_member_applies_invoices_is_paid_books_and_votes_over_http(platform, b
     standing = http("GET", f"/api/v1/members/{ada_id}/standing", ada).json()
     assert standing["status"] == "admitted" and standing["paid_shares"] == 1 and standing["good_standing"]
     assert http.token(http("GET", f"/api/v1/members/{ada_id}", ada).json()["email"], PASSWORD)
+    certificate = http("GET", f"/api/v1/members/{ada_id}/share-certificate.pdf", ada)
+    assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF"), certificate.text
 
     # an activity (billing learns of the admission from membership's event), a client, an invoice
     activity = platform.eventually("POST", f"/api/v1/members/{ada_id}/activities", ada,

@@ -3,7 +3,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import schemas as S
 from services.gateway.api import api, read_json
-from services.gateway.routes import Routes
+from services.gateway.routes import Routes, b64_download
 
 
 class MemberRoutes(Routes):
@@ -89,6 +89,13 @@ class MemberRoutes(Routes):
          summary="Erase a former member's personal data")
     def erase_member(self, request, member_id):
         return self.membership.erase_member(self._own(member_id))
+
+    @api("GET", "/api/v1/members/<member_id>/share-certificate.pdf", query=S.AsOfQuery,
+         content_type="application/pdf", summary="A certificate of the shares registered in one's name")
+    def share_certificate(self, request, member_id):
+        query = {**self._query(request), "member_id": self._own(member_id)}
+        certificate = self.membership.share_certificate(query)
+        return b64_download(certificate["pdf"], "application/pdf", certificate["filename"])
 
     @api("GET", "/api/v1/share-register", response=S.AnyObject,
          summary="The share register as of a date (?as_of=, ?format=csv)")

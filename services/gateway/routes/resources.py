@@ -36,6 +36,25 @@ class ResourceRoutes(Routes):
     def get_resource(self, request, resource_id):
         return self.resources.get_resource(resource_id)
 
+    @api("PATCH", "/api/v1/resources/<resource_id>", body=R.ResourceChanges, response=R.Resource,
+         summary="Change a resource's rules or status (staff)")
+    def update_resource(self, request, resource_id):
+        self._require(*STAFF)
+        return self.resources.update_resource(resource_id, read_json(request))
+
+    @api("POST", "/api/v1/resources/<resource_id>/retirement", body=R.Reason, response=R.Resource,
+         summary="Retire a resource; its future bookings are cancelled (staff)")
+    def retire_resource(self, request, resource_id):
+        self._require(*STAFF)
+        return self.resources.retire_resource(resource_id, read_json(request).get("reason"))
+
+    @api("GET", "/api/v1/resource-utilisation", query=R.UtilisationQuery, response=R.Utilisation(many=True),
+         summary="Booked and used hours per resource over a period (staff, board)")
+    def utilisation_report(self, request):
+        self._require("staff", "board")
+        query = self._query(request)
+        return self.resources.utilisation_report(query.get("resource_id"), query.get("from"), query.get("to"))
+
     @api("POST", "/api/v1/resources/<resource_id>/blackouts", body=R.BlackoutIn, response=R.Blackout,
          status=201, summary="Take a resource (or one unit) out of service for a while (staff)")
     def add_blackout(self, request, resource_id):
@@ -74,6 +93,12 @@ class ResourceRoutes(Routes):
     def approve_booking(self, request, booking_id):
         self._require(*STAFF)
         return self.resources.approve_booking(booking_id)
+
+    @api("POST", "/api/v1/bookings/<booking_id>/rejection", body=R.OptionalReason, response=R.Booking,
+         summary="Refuse a booking waiting for approval (staff)")
+    def reject_booking(self, request, booking_id):
+        self._require(*STAFF)
+        return self.resources.reject_booking(booking_id, read_json(request).get("reason"))
 
     @api("POST", "/api/v1/bookings/<booking_id>/cancellation", response=R.Booking,
          summary="Cancel a booking (late cancellations are charged)")

@@ -103,6 +103,10 @@ class TransferRequest(ma.Schema):
     effective_date = IsoDate()
 
 
+class AsOfQuery(ma.Schema):
+    as_of = IsoDate()
+
+
 class PasswordRequest(ma.Schema):
     password = fields.String(required=True)
 

@@ -33,6 +33,34 @@ class ResourceIn(ma.Schema):
     no_show_minutes = fields.Integer(allow_none=True, validate=validate.Range(1, 24 * 60))
 
 
+class ResourceChanges(ResourceIn):
+    status = fields.String(validate=validate.OneOf(("available", "maintenance")))
+    status_reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class Reason(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class OptionalReason(ma.Schema):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class UtilisationQuery(ma.Schema):
+    from_ = Instant(required=True, data_key="from")
+    to = Instant(required=True)
+    resource_id = Id()
+
+
+class Utilisation(Out):
+    resource_id = Id(required=True)
+    kind = fields.String()
+    booked_hours = Money()
+    used_hours = Money()
+    utilisation = Money(places=4)
+    charged = Money()
+
+
 class Resource(Out):
     id = Id(required=True)
     name = fields.String(required=True)
