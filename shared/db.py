@@ -112,7 +112,7 @@ def normalise_uri(uri: str) -> str:
     return uri
 
 
-def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False):
+def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommit: bool = False):
     """An engine that behaves under eventlet: green psycopg2, or one serialised SQLite link."""
     uri = normalise_uri(uri)
     if is_sqlite(uri):
@@ -145,8 +145,9 @@ def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False):
     green_psycopg()
     # no pre-ping (a round trip per transaction): connections are recycled instead, and a
     # connection the server dropped fails one unit of work, which its caller retries
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_engine(uri, pool_size=pool_size, max_overflow=pool_size, pool_recycle=600,
-                         pool_pre_ping=pre_ping, pool_timeout=60)
+                         pool_pre_ping=pre_ping, pool_timeout=60, **options)
 
 
 class Transaction:
@@ -237,8 +238,10 @@ class TransactionFactory:
 
     @contextmanager
     def read(self):
-        """A read-only Core connection for hot queries: one round trip, no outbox, no lock."""
-        with self._provider.engine.connect().execution_options(read_only=True) as connection:
+        """A read-only Core connection for hot queries: on PostgreSQL an autocommit connection
+        (a query is one round trip, no BEGIN or ROLLBACK), on SQLite a transaction that takes
+        no write lock. No outbox, no inbox."""
+        with self._provider.read_engine.connect().execution_options(read_only=True) as connection:
             yield connection
 
     @property
@@ -261,6 +264,8 @@ class UnitOfWork(DependencyProvider):
         self.engine = make_engine(self.uri, pool_size=int(config.get("max_workers", 10)) + 2)
         if config.get("DB_REQUIRE_MIGRATED", True):
             assert_at_head(self.engine, self.service)
+        self.read_engine = self.engine if is_sqlite(self.uri) else make_engine(
+            self.uri, pool_size=int(config.get("max_workers", 10)), autocommit=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         _note_writes(self.sessions)
         self.inbox_recorded = WeakKeyDictionary()
@@ -278,6 +283,7 @@ class UnitOfWork(DependencyProvider):
     def stop(self):
         self.relay.stop()
         self.engine.dispose()
+        self.read_engine.dispose()
 
     def kill(self):
         self.relay.stop()
