@@ -16,9 +16,10 @@ TODAY = dt.date.today()
 COOPERATIVE_WIDE = {
     "list_resources", "get_resource", "availability", "get_assembly", "minutes", "minutes_pdf",
     "vote_results", "verify_receipt", "board", "poll_results", "simulate_payslip",
-    "register_client", "list_invoices", "open_poll",
+    "register_client", "list_invoices", "open_poll", "get_parameter",
 }
 PUBLIC = {"apply", "issue_token", "openapi"}
+PARAMETER = "social.employee_rate"
 
 
 def other_members_world(platform):
@@ -41,7 +42,8 @@ def other_members_world(platform):
         "net": "20.00"})
     assert expense.status_code == 201, expense.text
     room = http("POST", "/api/v1/resources", admin, json={"name": "Studio", "kind": "room"}).json()["id"]
-    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).replace(minute=0, second=0,
+                                                                             microsecond=0)
     window = {"start": start.isoformat(), "end": (start + dt.timedelta(hours=1)).isoformat()}
     booking = platform.eventually("POST", "/api/v1/bookings", bob, json={
         "resource_id": room, "activity_id": activity, **window}).json()["id"]
@@ -60,7 +62,7 @@ def other_members_world(platform):
            "expense_id": expense.json()["id"], "resource_id": room, "assembly_id": assembly["id"],
            "item_id": assembly["agenda"][0]["id"], "group_id": group, "poll_id": poll.json()["id"],
            "recommendation_id": recommendation, "payment_id": payment,
-           "declaration_id": "00000000-0000-4000-8000-000000000000"}
+           "declaration_id": "00000000-0000-4000-8000-000000000000", "name": PARAMETER}
     bodies = {  # the routes whose owner travels in the body
         "book": {"resource_id": room, "activity_id": activity, "member_id": bob_id, **window},
         "book_recurring": {"resource_id": room, "activity_id": activity, "member_id": bob_id, "weeks": 2,
@@ -120,6 +122,7 @@ def test_every_route_but_the_public_ones_wants_a_token(sqlite_only, platform):
     world = {"ids": {n: "00000000-0000-4000-8000-000000000000" for n in (
         "member_id", "activity_id", "invoice_id", "booking_id", "expense_id", "resource_id", "assembly_id",
         "item_id", "group_id", "poll_id", "recommendation_id", "payment_id", "declaration_id")}, "bodies": {}}
+    world["ids"]["name"] = PARAMETER
     public = set()
     for path, method, operation in operations(spec):
         url, kwargs = request_for(world, path, operation)

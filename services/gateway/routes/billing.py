@@ -121,6 +121,12 @@ class BillingRoutes(Routes):
         self._require(*STAFF)
         return self.billing.match_payment({**read_json(request), "payment_id": payment_id})
 
+    @api("POST", "/api/v1/dunning-runs", body=B.DunningRun, response=B.DunningSummary, status=201,
+         summary="Send the reminders due and write off what is lost, now (staff; a timer does it hourly)")
+    def run_dunning(self, request):
+        self._require(*STAFF)
+        return self.billing.run_dunning(read_json(request))
+
     # ---- expenses, salaries, the guarantee fund ----
     @api("POST", "/api/v1/activities/<activity_id>/expenses", body=B.ExpenseSubmission, response=B.Expense,
          status=201, summary="Submit an expense paid from an activity")

@@ -15,6 +15,17 @@ class DeclarationRoutes(Routes):
     def simulate_payslip(self, request):
         return self.declarations.compute_payslip(read_json(request))
 
+    @api("GET", "/api/v1/parameters/<name>", query=D.OnQuery, response=D.Parameter,
+         summary="A legal parameter's value on a date, and its history")
+    def get_parameter(self, request, name):
+        return self.declarations.get_parameter(name, self._query(request).get("on"))
+
+    @api("PUT", "/api/v1/parameters/<name>", body=D.ParameterChange, response=D.Parameter,
+         summary="Record a new value of a legal parameter from a date (staff)")
+    def set_parameter(self, request, name):
+        self._require(*STAFF)
+        return self.declarations.set_parameter({**read_json(request), "name": name})
+
     @api("GET", "/api/v1/declarations", query=D.DeclarationQuery, response=D.Declaration(many=True),
          summary="Declarations filed or to file (staff)")
     def list_declarations(self, request):
@@ -43,6 +54,18 @@ class DeclarationRoutes(Routes):
         self._require(*STAFF)
         exported = self.declarations.export_declaration(declaration_id)
         return download(exported["file"], "application/xml", f"{exported['declaration_id']}.xml")
+
+    @api("POST", "/api/v1/declarations/<declaration_id>/readiness", response=D.Declaration,
+         summary="Mark a declaration ready to file (staff)")
+    def mark_ready(self, request, declaration_id):
+        self._require(*STAFF)
+        return self.declarations.mark_ready(declaration_id)
+
+    @api("POST", "/api/v1/declarations/deadline-checks", body=D.DeadlineCheck, response=D.Alert(many=True),
+         summary="Raise the due and overdue alerts now (staff; a timer does it hourly)")
+    def check_deadlines(self, request):
+        self._require(*STAFF)
+        return self.declarations.check_deadlines(read_json(request))
 
     @api("POST", "/api/v1/declarations/<declaration_id>/submission", body=D.Submission,
          response=D.Declaration, summary="Record that a declaration was filed (staff)")

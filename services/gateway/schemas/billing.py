@@ -220,3 +220,13 @@ class GuaranteeFund(Out):
     losses = Money(required=True)
     outstanding = Money(required=True)
     entries = fields.List(fields.Dict())
+
+
+class DunningRun(ma.Schema):
+    as_of = IsoDate(allow_none=True)
+
+
+class DunningSummary(Out):
+    as_of = IsoDate(required=True)
+    reminders = fields.Integer(required=True)
+    written_off = fields.Integer(required=True)
