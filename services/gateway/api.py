@@ -52,9 +52,10 @@ class ApiRoute(HttpRequestHandler):
 
     def __init__(self, method, url, public=False, body=None, query=None, response=None,
                  summary="", tag=None, status=200, content_type="application/json",
-                 accepts="application/json", **kwargs):
+                 accepts="application/json", max_body=None, **kwargs):
         self.public = public
         self.accepts = accepts
+        self.route_max_body = max_body
         self.body_schema = body
         self.query_schema = query
         self.response_schema = response
@@ -68,7 +69,7 @@ class ApiRoute(HttpRequestHandler):
         super().setup()
         config = self.container.config
         self.secret = config.get("JWT_SECRET", "change-me-outside-development")
-        self.max_body = int(config.get("MAX_BODY_BYTES", 2 * 1024 * 1024))
+        self.max_body = self.route_max_body or int(config.get("MAX_BODY_BYTES", 2 * 1024 * 1024))
         limiter = getattr(self.container, "_coop_rate_limiter", None)
         if limiter is None:
             limiter = RateLimiter(int(config.get("RATE_LIMIT_PER_MINUTE", 1200)))
@@ -80,6 +81,7 @@ class ApiRoute(HttpRequestHandler):
         client = request.headers.get("X-Forwarded-For", request.remote_addr or "?").split(",")[0].strip()
         if not self.limiter.allow(client):
             return error_response(429, "rate_limited", "too many requests; slow down")
+        request.max_content_length = self.max_body  # a chunked body is read no further than the limit
         if (request.content_length or 0) > self.max_body:
             return error_response(413, "too_large", f"the body may not exceed {self.max_body} bytes")
         try:

@@ -104,7 +104,7 @@ class BillingRoutes(Routes):
         return self.billing.record_payment(read_json(request))
 
     @api("POST", "/api/v1/bank-statements", accepts="application/xml", response=B.ImportSummary,
-         status=201, summary="Import a camt.053 bank statement (staff)")
+         status=201, max_body=20_000_000, summary="Import a camt.053 bank statement (staff)")
     def import_bank_statement(self, request):
         self._require(*STAFF)
         return self.billing.import_bank_statement({"statement": read_text(request)})
