@@ -39,6 +39,8 @@ MEMBER_LIFECYCLE = ("member_admitted", "member_suspended", "member_reinstated",
 for _event in MEMBER_LIFECYCLE:
     subscribe("membership", _event, "billing")
 subscribe("resources", "usage_recorded", "billing")
+# billing's own work queue: month-end chunks shared by every billing instance
+subscribe("billing", "month_end_chunk_ready", "billing")
 
 # declarations
 for _event in ("invoice_issued", "credit_note_issued", "expense_approved",

@@ -298,3 +298,110 @@ class FundEntry(Base):
     activity_id: Mapped[str] = mapped_column(ForeignKey("activities.id"))
     reference: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecurringInvoice(Base):
+    """A template billed every month or quarter from ``start_date`` until ``end_date``."""
+
+    __tablename__ = "recurring_invoices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activities.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    frequency: Mapped[str] = mapped_column(String(10))  # monthly, quarterly
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
+    buyer_reference: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    lines: Mapped[list["RecurringInvoiceLine"]] = relationship(
+        order_by="RecurringInvoiceLine.position", lazy="selectin", cascade="all, delete-orphan")
+
+
+class RecurringInvoiceLine(Base):
+    __tablename__ = "recurring_invoice_lines"
+    __table_args__ = (UniqueConstraint("template_id", "position"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("recurring_invoices.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_code: Mapped[str] = mapped_column(String(3), default="C62")
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    vat_category: Mapped[str] = mapped_column(String(2))
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    exemption_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class RecurringIssue(Base):
+    """The invoice a template produced for a period: once per template and period."""
+
+    __tablename__ = "recurring_issues"
+
+    template_id: Mapped[str] = mapped_column(ForeignKey("recurring_invoices.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026-11
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), unique=True)
+
+
+class LockedPeriod(Base):
+    """A closed period: ledger entries dated in it are refused. ``activity_id`` NULL locks
+    the period for every activity."""
+
+    __tablename__ = "locked_periods"
+    __table_args__ = (UniqueConstraint("activity_id", "period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    activity_id: Mapped[str | None] = mapped_column(ForeignKey("activities.id"))
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodStatement(Base):
+    """An activity's closed period: opening balance, movements, closing balance. Its unique
+    (activity, period) records that the activity's month-end was done."""
+
+    __tablename__ = "period_statements"
+    __table_args__ = (UniqueConstraint("activity_id", "period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activities.id"))
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    run_id: Mapped[str] = mapped_column(String(36))
+    opening_balance: Mapped[Decimal] = mapped_column(MONEY)
+    credits: Mapped[Decimal] = mapped_column(MONEY)
+    debits: Mapped[Decimal] = mapped_column(MONEY)
+    closing_balance: Mapped[Decimal] = mapped_column(MONEY)
+    entries: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MonthEndRun(Base):
+    """One closing run per period."""
+
+    __tablename__ = "month_end_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), unique=True)
+    status: Mapped[str] = mapped_column(String(10))  # running, finished
+    chunks_total: Mapped[int] = mapped_column(Integer)
+    chunks_done: Mapped[int] = mapped_column(Integer, default=0)
+    activities_total: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class MonthEndChunk(Base):
+    __tablename__ = "month_end_chunks"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("month_end_runs.id"), primary_key=True)
+    chunk_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activities: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))  # pending, done
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -162,6 +162,46 @@ class DunningRun(StrictSchema):
     as_of = IsoDate(load_default=None, allow_none=True)
 
 
+class RecurringInvoiceIn(StrictSchema):
+    activity_id = Id(required=True)
+    client_id = Id(required=True)
+    frequency = fields.String(required=True, validate=validate.OneOf(("monthly", "quarterly")))
+    start_date = IsoDate(required=True)
+    end_date = IsoDate(load_default=None, allow_none=True)
+    payment_terms_days = fields.Integer(load_default=None, allow_none=True,
+                                        validate=validate.Range(0, 120))
+    buyer_reference = _text(64, required=False)
+    note = _text(1000, required=False)
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(1, 100))
+
+
+class RecurringInvoiceRef(StrictSchema):
+    recurring_invoice_id = Id(required=True)
+
+
+class RecurringInvoiceQuery(Page):
+    activity_id = Id(load_default=None, allow_none=True)
+    member_id = Id(load_default=None, allow_none=True)
+    client_id = Id(load_default=None, allow_none=True)
+
+
+PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a period is YYYY-MM")
+
+
+class MonthEndStart(StrictSchema):
+    period = fields.String(required=True, validate=PERIOD)
+    chunk_size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 5000))
+
+
+class MonthEndRunRef(StrictSchema):
+    run_id = Id(required=True)
+
+
+class PeriodLock(StrictSchema):
+    period = fields.String(required=True, validate=PERIOD)
+    activity_id = Id(load_default=None, allow_none=True)  # none: every activity
+
+
 # ---- output ----
 
 class MemberStandingOut(ma.Schema):
@@ -354,6 +394,49 @@ class FundStatusOut(ma.Schema):
     entries = fields.List(fields.Nested(FundEntryOut))
 
 
+class RecurringLineOut(ma.Schema):
+    position = fields.Integer()
+    description = fields.String()
+    quantity = Money(places=4)
+    unit_code = fields.String()
+    unit_price = Money()
+    vat_category = fields.String()
+    vat_rate = Money()
+    exemption_reason = fields.String(allow_none=True)
+
+
+class RecurringInvoiceOut(ma.Schema):
+    id = Id()
+    activity_id = Id()
+    member_id = Id()
+    client_id = Id()
+    frequency = fields.String()
+    start_date = IsoDate()
+    end_date = IsoDate(allow_none=True)
+    payment_terms_days = fields.Integer(allow_none=True)
+    buyer_reference = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(RecurringLineOut))
+
+
+class MonthEndStatusOut(ma.Schema):
+    run_id = Id()
+    period = fields.String()
+    status = fields.String()
+    chunks_total = fields.Integer()
+    chunks_done = fields.Integer()
+    chunks_failed = fields.Integer()
+    chunks_retrying = fields.Integer()
+    chunks_pending = fields.Integer()
+    activities_total = fields.Integer()
+    activities_done = fields.Integer()
+    activities_failed = fields.Integer()
+    started_at = Instant()
+    finished_at = Instant(allow_none=True)
+    elapsed_seconds = fields.Float()
+    activities_per_second = fields.Float()
+
+
 # ---- events: ids and figures only, never personal data ----
 
 class VatBreakdown(ma.Schema):
@@ -509,6 +592,26 @@ class SalaryPayoutApproved(ma.Schema):
     net = Money(required=True)
     employer_contributions = Money(required=True)
     employer_cost = Money(required=True)
+
+
+@event_schema(SOURCE, "month_end_chunk_ready")
+class MonthEndChunkReady(ma.Schema):
+    """Internal to billing (its own work queue, not a contract for other services): a chunk of
+    a month-end run is ready to be closed by any billing instance."""
+
+    run_id = Id(required=True)
+    period = fields.String(required=True)
+    chunk_no = fields.Integer(required=True)
+    activity_ids = fields.List(Id(), required=True)
+
+
+@event_schema(SOURCE, "month_closed")
+class MonthClosed(ma.Schema):
+    """Every activity of the period is closed: statements stored, period locked."""
+
+    run_id = Id(required=True)
+    period = fields.String(required=True)
+    activities = fields.Integer(required=True)
 
 
 @event_schema(SOURCE, "activity_charged")

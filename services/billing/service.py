@@ -7,7 +7,8 @@ from nameko.dependency_providers import Config
 
 from services.billing import schemas
 from services.billing.domain import (
-    activities, clients, dunning, expenses, fund, invoices, members, payments, salary,
+    activities, clients, dunning, expenses, fund, invoices, members, month_end, payments, periods,
+    recurring, salary,
 )
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base
@@ -15,12 +16,21 @@ from services.billing.timers import configured_timer
 from shared.db import UnitOfWork
 from shared.errors import rule_broken
 from shared.events import handle_event
-from shared.metrics import counter
+from shared.errors import Conflict
+from shared.metrics import counter, gauge, histogram
+from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
 INVOICES_ISSUED = counter("coop_invoices_issued_total", "Invoices issued", ["series"])
+INVOICED_AMOUNT = counter("coop_invoiced_amount_total", "Amount invoiced excluding VAT (EUR)")
+CHUNKS_PENDING = gauge("coop_month_end_chunks_pending", "Month-end chunks not done yet", ["period"])
+CHUNKS_DONE = counter("coop_month_end_chunks_done_total", "Month-end chunks done", ["period"])
+CHUNKS_FAILED = counter("coop_month_end_chunk_failures_total", "Failed month-end chunk attempts", ["period"])
+ACTIVITIES_CLOSED = counter("coop_month_end_activities_total", "Activities closed by month-end", ["period"])
+RUN_SECONDS = histogram("coop_month_end_run_seconds", "Duration of a month-end run",
+                        buckets=(10, 30, 60, 120, 300, 600, 1200, 3600, 7200))
 
 
 class BillingService(ServiceBase):
@@ -102,7 +112,7 @@ class BillingService(ServiceBase):
                 self._emit(tx, [invoices.issued_event(invoice)])
             out = schemas.InvoiceOut().dump(invoice)
         if issue:
-            INVOICES_ISSUED.labels(invoice.series).inc()
+            self._count_issued([invoice])
         return out
 
     @rpc
@@ -121,7 +131,7 @@ class BillingService(ServiceBase):
             invoice, events = invoices.issue(tx.session, ref["invoice_id"], self._today(), self._series("INVOICE"))
             self._emit(tx, events)
             out = schemas.InvoiceOut().dump(invoice)
-        INVOICES_ISSUED.labels(invoice.series).inc()
+        self._count_issued([invoice])
         return out
 
     @rpc
@@ -134,7 +144,7 @@ class BillingService(ServiceBase):
                                                  self._series("INVOICE"))
             self._emit(tx, events)
             out = [{"id": i.id, "number": i.number} for i in issued]
-        INVOICES_ISSUED.labels(self._series("INVOICE")).inc(len(out))
+        self._count_issued(issued)
         return out
 
     @rpc
@@ -149,7 +159,7 @@ class BillingService(ServiceBase):
             issued = invoices.issue_locked(tx.session, drafts, today, self._series("INVOICE"))
             self._emit(tx, [invoices.issued_event(i) for i in issued])
             out = [{"id": i.id, "number": i.number, "total_gross": str(i.total_gross)} for i in issued]
-        INVOICES_ISSUED.labels(self._series("INVOICE")).inc(len(out))
+        self._count_issued(issued)
         return out
 
     @rpc
@@ -190,6 +200,106 @@ class BillingService(ServiceBase):
         content = render_ubl(document, client, self.config["COOPERATIVE"], credited)
         return {"filename": f"{document.number}.xml", "content_type": "application/xml",
                 "xml": content.decode()}
+
+    # ---- recurring invoices ----
+
+    @rpc
+    def create_recurring_invoice(self, payload):
+        """A template billed monthly or quarterly by the month-end run, until its end date."""
+        data = load(schemas.RecurringInvoiceIn(), payload)
+        with self.uow() as tx:
+            self._own_activity(tx.session, data["activity_id"])
+            return schemas.RecurringInvoiceOut().dump(recurring.create(tx.session, data))
+
+    @rpc
+    def get_recurring_invoice(self, recurring_invoice_id):
+        ref = load(schemas.RecurringInvoiceRef(), {"recurring_invoice_id": recurring_invoice_id})
+        with self.uow() as tx:
+            template = recurring.get(tx.session, ref["recurring_invoice_id"])
+            self.caller.require_self_or_role(template.member_id, "staff")
+            return schemas.RecurringInvoiceOut().dump(template)
+
+    @rpc
+    def list_recurring_invoices(self, query=None):
+        data = load(schemas.RecurringInvoiceQuery(), query or {})
+        if not self.caller.has_role("staff"):
+            data["member_id"] = self.caller.member_id
+        with self.uow() as tx:
+            found = recurring.list_templates(tx.session, data, data["limit"], data["offset"])
+            return schemas.RecurringInvoiceOut(many=True).dump(found)
+
+    # ---- month-end ----
+
+    @rpc
+    def lock_period(self, payload):
+        """Lock a period for one activity or for all (staff); corrections go to the next one."""
+        data = load(schemas.PeriodLock(), payload)
+        self.caller.require_role("staff")
+        with self.uow() as tx:
+            if data["activity_id"]:
+                activities.get(tx.session, data["activity_id"])
+            periods.lock(tx.session, data["period"], data["activity_id"])
+        return {"period": data["period"], "activity_id": data["activity_id"]}
+
+    @rpc
+    def start_month_end(self, payload):
+        """Start the period's run (staff), or return the existing one without doing anything."""
+        data = load(schemas.MonthEndStart(), payload)
+        self.caller.require_role("staff")
+        chunk_size = data["chunk_size"] or int(self.config.get("MONTH_END_CHUNK_SIZE", 250))
+        try:
+            with self.uow() as tx:
+                started = month_end.start(tx.session, data["period"], chunk_size, self.caller.member_id)
+                for number, activity_ids in started.chunks:
+                    tx.emit("month_end_chunk_ready", {
+                        "run_id": started.run.id, "period": started.run.period, "chunk_no": number,
+                        "activity_ids": activity_ids}, aggregate_id=started.run.id)
+                run_id = started.run.id
+        except Conflict:  # another instance created the run at the same moment
+            with self.uow() as tx:
+                run_id = month_end.find(tx.session, data["period"]).id
+            return self._month_end_status(run_id)
+        if started.created:
+            CHUNKS_PENDING.labels(data["period"]).set(started.run.chunks_total)
+        return self._month_end_status(run_id)
+
+    @rpc
+    def month_end_status(self, run_id):
+        ref = load(schemas.MonthEndRunRef(), {"run_id": run_id})
+        self.caller.require_role("staff")
+        return self._month_end_status(ref["run_id"])
+
+    def _month_end_status(self, run_id):
+        with self.uow() as tx:
+            found = month_end.status(tx.session, run_id, len(retry_delays(self.config)) + 1)
+            return schemas.MonthEndStatusOut().dump(found)
+
+    @handle_event("billing", "month_end_chunk_ready")
+    def on_month_end_chunk_ready(self, event):
+        """Billing's own work queue: every instance competes for the chunks."""
+        data = load(schemas.MonthEndChunkReady(), event.data)
+        try:
+            with self.uow() as tx:
+                result = month_end.close_chunk(
+                    tx.session, data["run_id"], data["period"], data["chunk_no"], data["activity_ids"],
+                    self._today(), self._series("INVOICE"))
+                self._emit(tx, result.events)
+        except Exception as exc:
+            # counted outside the unit of work (which would record the event as handled),
+            # then raised: the shared handler retries and finally dead-letters the chunk
+            with self.uow.engine.begin() as connection:
+                month_end.record_failure(connection, data["run_id"], data["chunk_no"], repr(exc))
+            CHUNKS_FAILED.labels(data["period"]).inc()
+            raise
+        if result.already_done:
+            return
+        self._count_issued(result.issued)
+        CHUNKS_DONE.labels(data["period"]).inc()
+        CHUNKS_PENDING.labels(data["period"]).set(result.chunks_pending)
+        ACTIVITIES_CLOSED.labels(data["period"]).inc(result.closed)
+        if result.finished is not None:
+            run = result.finished
+            RUN_SECONDS.observe((run.finished_at - run.started_at).total_seconds())
 
     # ---- payments ----
 
@@ -346,6 +456,11 @@ class BillingService(ServiceBase):
             self._emit(tx, [charged] if charged else [])
 
     # ---- helpers ----
+
+    def _count_issued(self, issued):
+        if issued:
+            INVOICES_ISSUED.labels(issued[0].series).inc(len(issued))
+            INVOICED_AMOUNT.inc(float(sum(i.total_net for i in issued)))
 
     def _today(self) -> dt.date:
         return dt.date.today()

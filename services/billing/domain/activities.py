@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import NotFound, rule_broken
-from services.billing.domain import Emit, fetch, members
+from services.billing.domain import Emit, fetch, members, periods
 from services.billing.models import Activity, Expense, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -51,7 +51,9 @@ def close(session: Session, activity_id: str, today: dt.date) -> Activity:
 
 def post(session: Session, activity_id: str, entry_date: dt.date, kind: str, amount: Decimal,
          reference: str, description: str | None = None) -> LedgerEntry:
-    """Write one ledger movement; (kind, reference) is unique, so a repeat is a Conflict."""
+    """Write one ledger movement; (kind, reference) is unique, so a repeat is a Conflict.
+    An entry dated in a locked period is refused (PreconditionFailed)."""
+    periods.require_open(session, activity_id, entry_date)
     entry = LedgerEntry(activity_id=activity_id, entry_date=entry_date, kind=kind, amount=amount,
                         reference=reference, description=description, created_at=utcnow())
     session.add(entry)
@@ -108,6 +110,8 @@ def charge_usage(session: Session, data: dict, today: dt.date) -> Emit | None:
     get(session, data["activity_id"])
     amount = Decimal(str(data["amount"]))
     used_on = dt.date.fromisoformat(str(data["ended_at"])[:10]) if data.get("ended_at") else today
+    if periods.is_locked(session, data["activity_id"], used_on):
+        used_on = today  # usage reported after its month was closed: charged in the open period
     post(session, data["activity_id"], used_on, "resource_usage", -amount, reference,
          f"resource {data.get('resource_id')}: {data.get('hours')} h")
     return Emit("activity_charged", {"activity_id": data["activity_id"], "source": "resource_usage",

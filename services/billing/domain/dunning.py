@@ -13,6 +13,14 @@ from services.billing.domain import Emit, fund, invoices, parameters
 from services.billing.models import Invoice, Reminder
 
 
+def overdue_of(session: Session, activity_ids, today: dt.date) -> list[Invoice]:
+    """The open overdue invoices of many activities, locked, in one query."""
+    return list(session.execute(select(Invoice).where(
+        Invoice.activity_id.in_(activity_ids), Invoice.document_type == "invoice",
+        Invoice.status.in_(invoices.OPEN_STATES), Invoice.due_date < today)
+        .order_by(Invoice.id).with_for_update()).scalars())
+
+
 def overdue(session: Session, today: dt.date, limit: int = 1000) -> list[str]:
     return list(session.execute(select(Invoice.id).where(
         Invoice.document_type == "invoice", Invoice.status.in_(invoices.OPEN_STATES),
@@ -21,7 +29,11 @@ def overdue(session: Session, today: dt.date, limit: int = 1000) -> list[str]:
 
 def dun(session: Session, invoice_id: str, today: dt.date) -> list[Emit]:
     """Send the reminder levels reached and not yet sent, or write the invoice off."""
-    invoice = invoices.get(session, invoice_id, lock=True)
+    return dun_locked(session, invoices.get(session, invoice_id, lock=True), today)
+
+
+def dun_locked(session: Session, invoice: Invoice, today: dt.date) -> list[Emit]:
+    """``dun`` for an invoice already locked by the caller (month-end locks a chunk's at once)."""
     if invoice.status not in invoices.OPEN_STATES or invoice.due_date >= today:
         return []
     days = (today - invoice.due_date).days

@@ -1,0 +1,77 @@
+"""Locked periods: once a month is closed (for one activity, or for all), ledger entries dated
+in it are refused; a correction is posted in the next open period."""
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shared.db import utcnow
+from shared.errors import PreconditionFailed
+from services.billing.models import LockedPeriod
+
+GLOBAL = None
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_period(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``YYYY-MM``."""
+    year, month = int(period[:4]), int(period[5:7])
+    first = dt.date(year, month, 1)
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def _known(session: Session) -> dict:
+    # locked periods seen in this transaction, per activity (None = every activity)
+    return session.info.setdefault("locked_periods", {})
+
+
+def preload(session: Session, activity_ids) -> None:
+    """Read the locks of many activities (and the global ones) in one query."""
+    known = _known(session)
+    wanted = [a for a in activity_ids if a not in known]
+    if not wanted and GLOBAL in known:
+        return
+    for activity_id in wanted:
+        known[activity_id] = set()
+    known.setdefault(GLOBAL, set())
+    rows = session.execute(select(LockedPeriod.activity_id, LockedPeriod.period).where(
+        or_(LockedPeriod.activity_id.in_(wanted), LockedPeriod.activity_id.is_(None)))).all()
+    for activity_id, period in rows:
+        known.setdefault(activity_id, set()).add(period)
+
+
+def is_locked(session: Session, activity_id: str, day: dt.date) -> bool:
+    known = _known(session)
+    if activity_id not in known or GLOBAL not in known:
+        preload(session, [activity_id])
+    period = period_of(day)
+    return period in known[activity_id] or period in known[GLOBAL]
+
+
+def require_open(session: Session, activity_id: str, day: dt.date) -> None:
+    if is_locked(session, activity_id, day):
+        period = period_of(day)
+        # PreconditionFailed: a shared type, so every caller (the gateway too) gets it typed
+        raise PreconditionFailed(
+            f"period {period} is locked for activity {activity_id}; post the correction in the next period",
+            {"entry_date": [f"period {period} is closed"]})
+
+
+def lock(session: Session, period: str, activity_id: str | None = GLOBAL) -> None:
+    """Lock a period for one activity, or for every activity (``activity_id`` None)."""
+    exists = session.execute(select(LockedPeriod.id).where(
+        LockedPeriod.period == period,
+        LockedPeriod.activity_id == activity_id if activity_id else LockedPeriod.activity_id.is_(None))).first()
+    if not exists:
+        session.add(LockedPeriod(activity_id=activity_id, period=period, locked_at=utcnow()))
+    _known(session).setdefault(activity_id, set()).add(period)
+
+
+def locked_rows(activity_ids, period: str) -> list[dict]:
+    """Rows for a bulk insert locking ``period`` for many activities."""
+    now = utcnow()
+    return [{"activity_id": a, "period": period, "locked_at": now} for a in activity_ids]

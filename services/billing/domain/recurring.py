@@ -1,0 +1,92 @@
+"""Recurring invoice templates: billed monthly or quarterly from a start date until an end
+date. The month-end run drafts the invoices due in a period in bulk and issues them with one
+block of numbers (``invoices.issue_locked``)."""
+import datetime as dt
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shared.db import utcnow
+from shared.errors import NotFound, rule_broken
+from services.billing.domain import activities, clients, invoices, members, periods
+from services.billing.models import Invoice, RecurringInvoice, RecurringInvoiceLine
+
+FREQUENCIES = {"monthly": 1, "quarterly": 3}
+
+
+def create(session: Session, data: dict) -> RecurringInvoice:
+    activity = activities.get_open(session, data["activity_id"])
+    members.require_good_standing(session, activity.member_id)
+    clients.get(session, data["client_id"])
+    if not data.get("lines"):
+        raise rule_broken("lines", "a recurring invoice needs at least one line")
+    if data.get("end_date") and data["end_date"] < data["start_date"]:
+        raise rule_broken("end_date", "the end date is before the start date")
+    # the same line rules as an invoice's: checked by building a draft that is never stored
+    probe = invoices._new_document(document_type="invoice", status="draft", payment_terms_days=0)
+    for line in data["lines"]:
+        invoices._append_line(probe, line)
+    template = RecurringInvoice(
+        id=str(uuid.uuid4()), activity_id=activity.id, member_id=activity.member_id,
+        client_id=data["client_id"], frequency=data["frequency"], start_date=data["start_date"],
+        end_date=data.get("end_date"), payment_terms_days=data.get("payment_terms_days"),
+        buyer_reference=data.get("buyer_reference"), note=data.get("note"), created_at=utcnow(),
+        lines=[RecurringInvoiceLine(
+            position=l.position, description=l.description, quantity=l.quantity,
+            unit_code=l.unit_code, unit_price=l.unit_price, vat_category=l.vat_category,
+            vat_rate=l.vat_rate, exemption_reason=l.exemption_reason) for l in probe.lines])
+    session.add(template)
+    return template
+
+
+def get(session: Session, template_id: str) -> RecurringInvoice:
+    found = session.get(RecurringInvoice, template_id)
+    if found is None:
+        raise NotFound(f"no recurring invoice {template_id}", {"recurring_invoice_id": ["unknown"]})
+    return found
+
+
+def list_templates(session: Session, filters: dict, limit: int, offset: int) -> list[RecurringInvoice]:
+    query = select(RecurringInvoice)
+    for name in ("activity_id", "member_id", "client_id"):
+        if filters.get(name):
+            query = query.where(getattr(RecurringInvoice, name) == filters[name])
+    return list(session.execute(query.order_by(RecurringInvoice.created_at, RecurringInvoice.id)
+                                .limit(limit).offset(offset)).scalars())
+
+
+def is_due(template: RecurringInvoice, period: str) -> bool:
+    first, last = periods.parse_period(period)
+    start = template.start_date
+    if start > last or (template.end_date is not None and template.end_date < first):
+        return False
+    months = (first.year - start.year) * 12 + first.month - start.month
+    return months % FREQUENCIES[template.frequency] == 0
+
+
+def due_in(session: Session, activity_ids: list[str], period: str) -> list[RecurringInvoice]:
+    """The templates of these activities due in ``period`` (one query, lines loaded in one more)."""
+    first, last = periods.parse_period(period)
+    found = session.execute(select(RecurringInvoice).where(
+        RecurringInvoice.activity_id.in_(activity_ids), RecurringInvoice.start_date <= last,
+        or_(RecurringInvoice.end_date.is_(None), RecurringInvoice.end_date >= first))
+        .order_by(RecurringInvoice.activity_id, RecurringInvoice.created_at, RecurringInvoice.id)).scalars()
+    return [t for t in found if is_due(t, period)]
+
+
+def draft(template: RecurringInvoice, period: str, payment_terms_days: int) -> Invoice:
+    """The period's invoice of a template, as a draft (not yet added to the session)."""
+    note = template.note or f"Period {period}"
+    invoice = invoices._new_document(
+        document_type="invoice", activity_id=template.activity_id, member_id=template.member_id,
+        client_id=template.client_id, status="draft",
+        payment_terms_days=template.payment_terms_days if template.payment_terms_days is not None
+        else payment_terms_days, buyer_reference=template.buyer_reference, note=note)
+    for line in template.lines:
+        invoices._append_line(invoice, {
+            "description": line.description, "quantity": line.quantity, "unit_code": line.unit_code,
+            "unit_price": line.unit_price, "vat_category": line.vat_category, "vat_rate": line.vat_rate,
+            "exemption_reason": line.exemption_reason})
+    invoices._refresh_totals(invoice)
+    return invoice
