@@ -30,7 +30,7 @@ up: install broker
 test: install broker
 	@if deploy/local/ensure-postgres.sh; then backends=sqlite,postgresql; else \
 	  echo "WARNING: no PostgreSQL on 127.0.0.1:5432: running the tests on SQLite only"; backends=sqlite; fi; \
-	$(BIN)/lint-imports && TEST_BACKENDS=$$backends $(BIN)/pytest
+	$(BIN)/lint-imports && TEST_BACKENDS=$$backends deploy/local/run-tests.sh
 
 lint: install
 	$(BIN)/lint-imports
