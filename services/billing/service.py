@@ -298,8 +298,7 @@ class BillingService(ServiceBase):
         CHUNKS_PENDING.labels(data["period"]).set(result.chunks_pending)
         ACTIVITIES_CLOSED.labels(data["period"]).inc(result.closed)
         if result.finished is not None:
-            run = result.finished
-            RUN_SECONDS.observe((run.finished_at - run.started_at).total_seconds())
+            RUN_SECONDS.observe(month_end.duration(result.finished))
 
     # ---- payments ----
 

@@ -206,6 +206,15 @@ def _finish_chunk(session, chunk, result, period):
         result.events.append(closed_event(run))
 
 
+def _aware(instant: dt.datetime) -> dt.datetime:
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
+
+
+def duration(run: MonthEndRun) -> float:
+    """Seconds from the start to the end of the run (or to now while it runs)."""
+    return max((_aware(run.finished_at or utcnow()) - _aware(run.started_at)).total_seconds(), 0.0)
+
+
 def closed_event(run: MonthEndRun) -> Emit:
     return Emit("month_closed", {"run_id": run.id, "period": run.period,
                                  "activities": run.activities_total}, run.id)
@@ -232,10 +241,7 @@ def status(session: Session, run_id: str, max_attempts: int) -> dict:
         func.count().filter(MonthEndChunk.status != "done", MonthEndChunk.failures > 0, ~failed),
     ).where(MonthEndChunk.run_id == run_id)).one()
     chunks_done, activities_done, chunks_failed, activities_failed, retrying = (int(v or 0) for v in row)
-    end = run.finished_at or utcnow()
-    started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=dt.timezone.utc)
-    end = end if end.tzinfo else end.replace(tzinfo=dt.timezone.utc)
-    elapsed = max((end - started).total_seconds(), 0.0)
+    elapsed = duration(run)
     return {"run_id": run.id, "period": run.period, "status": run.status,
             "chunks_total": run.chunks_total, "chunks_done": chunks_done,
             "chunks_failed": chunks_failed, "chunks_retrying": retrying,

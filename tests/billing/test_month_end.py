@@ -1,0 +1,162 @@
+"""The month-end run over billing's own work queue: scaled out over billing processes, one of
+them killed with SIGKILL halfway; a failing chunk is dead-lettered and shown, then replayed."""
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import func, select, update
+
+from services.billing.domain import activities, invoices, members, recurring
+from services.billing.models import (
+    Invoice, PeriodStatement, RecurringInvoice, RecurringInvoiceLine, RecurringIssue,
+)
+from shared.db import outbox_table
+from shared.dlq import list_parked, replay
+from shared.errors import PreconditionFailed
+from shared.testing import wait_until
+from services.billing.models import Base
+from tests.billing.conftest import NOW, TODAY, Books, line_data
+
+PERIOD = "2026-11"
+STAFF = {"member_id": str(uuid.uuid4()), "roles": ["staff"]}
+OUTBOX = outbox_table(Base.metadata)
+
+
+def build(books: Books, count: int) -> dict:
+    """``count`` activities, each with a template of two lines at 21% and 6% (every fifth one
+    quarterly from October: not due in November), some ledger history, and every tenth one an
+    invoice issued in September, overdue by November."""
+    client = books.client()
+    due, overdue = 0, []
+    with books.tx() as s:
+        for n in range(count):
+            member_id = str(uuid.uuid4())
+            members.apply_event(s, "member_admitted", {"member_id": member_id, "paid_shares": 1}, NOW)
+            activity = activities.open_activity(s, member_id, f"Activity {n}", dt.date(2026, 1, 5))
+            s.flush()
+            quarterly = n % 5 == 0
+            recurring.create(s, {"activity_id": activity.id, "client_id": client,
+                                 "frequency": "quarterly" if quarterly else "monthly",
+                                 "start_date": dt.date(2026, 10 if quarterly else 1, 1), "end_date": None,
+                                 "lines": [line_data("3", "80.00", "21"), line_data("1.5", "33.33", "6")]})
+            due += not quarterly
+            activities.post(s, activity.id, dt.date(2026, 10, 2), "turnover", Decimal("400.00"), f"h:{n}:1")
+            activities.post(s, activity.id, dt.date(2026, 11, 9), "expense", Decimal("-35.10"), f"h:{n}:2")
+            if n % 10 == 0:
+                draft = invoices.create(s, {"activity_id": activity.id, "client_id": client,
+                                            "lines": [line_data("1", "90.00")]}, dt.date(2026, 9, 1))
+                s.flush()
+                invoices.issue(s, draft.id, dt.date(2026, 9, 1), "F")
+                overdue.append(draft.id)
+    return {"due": due, "overdue": overdue}
+
+
+def follow(proxy, run_id, until, timeout=120):
+    found = {}
+
+    def reached():
+        found.update(proxy.billing.month_end_status(run_id))
+        return until(found)
+
+    wait_until(reached, timeout, 0.02, f"month-end did not get there: {found}")
+    return found
+
+
+def check_books(books: Books, count: int, built: dict) -> list[str]:
+    with books.tx() as s:
+        statements = s.execute(select(func.count(), func.count(func.distinct(PeriodStatement.activity_id)))
+                               .where(PeriodStatement.period == PERIOD)).one()
+        assert tuple(statements) == (count, count)  # exactly one statement per activity
+        issued = s.execute(select(RecurringIssue.invoice_id).where(RecurringIssue.period == PERIOD)).scalars().all()
+        assert len(issued) == len(set(issued)) == built["due"]  # each due invoice exists once
+        sequences = s.execute(select(Invoice.sequence).where(Invoice.series == "F")
+                              .order_by(Invoice.sequence)).scalars().all()
+        assert sequences == list(range(1, len(built["overdue"]) + built["due"] + 1))  # gapless
+        rows = s.execute(select(OUTBOX.c.event_type, OUTBOX.c.aggregate_id)).all()
+    written = [aggregate for kind, aggregate in rows if kind == "invoice_issued"]
+    assert sorted(written) == sorted(issued)  # one invoice_issued written per invoice the run issued
+    assert [kind for kind, _ in rows].count("month_closed") == 1
+    return issued
+
+
+@pytest.mark.slow
+def test_month_end_survives_a_killed_instance_and_does_nothing_twice(
+        backend, make_db, service_process, rabbit_config, record_events):
+    count, chunk = 200, 5
+    uri = make_db("billing")
+    books = Books(uri)
+    built = build(books, count)
+    bus = record_events("billing")
+    env = {"BILLING_MAX_WORKERS": "2"}
+    # SQLite has one writer: one process, killed and restarted; PostgreSQL: two, one killed
+    survivor = service_process("billing", uri, env).wait_ready() if backend == "postgresql" else None
+    victim = service_process("billing", uri, env).wait_ready()
+    with ClusterRpcProxy(rabbit_config, timeout=30, context_data={"auth": STAFF}) as proxy:
+        started = proxy.billing.start_month_end({"period": PERIOD, "chunk_size": chunk})
+        assert (started["chunks_total"], started["activities_total"]) == (count // chunk, count)
+        at_kill = follow(proxy, started["run_id"], lambda s: s["chunks_done"] >= 8)
+        victim.kill()
+        assert at_kill["chunks_done"] < at_kill["chunks_total"], "the run ended before the kill"
+        service_process("billing", uri, env).wait_ready()  # the restart
+        final = follow(proxy, started["run_id"], lambda s: s["status"] == "finished")
+        assert (final["chunks_done"], final["activities_done"], final["chunks_failed"]) == (count // chunk, count, 0)
+
+        issued = check_books(books, count, built)
+        bus.wait_for("month_closed", 1, timeout=30)
+        seen = bus.wait_for("invoice_issued", built["due"], timeout=30)
+        by_invoice = {}
+        for envelope in seen:
+            by_invoice.setdefault(envelope["data"]["invoice_id"], set()).add(envelope["event_id"])
+        assert set(by_invoice) == set(issued)
+        assert all(len(ids) == 1 for ids in by_invoice.values())  # one event per invoice
+        closed = bus.of_type("month_closed")[0]["data"]
+        assert closed == {"run_id": started["run_id"], "period": PERIOD, "activities": count}
+
+        # re-running the finished run changes nothing
+        again = proxy.billing.start_month_end({"period": PERIOD})
+        assert (again["run_id"], again["status"], again["chunks_done"]) == (started["run_id"], "finished", count // chunk)
+        check_books(books, count, built)
+
+        # the period is locked: a payment dated in it is refused, typed
+        with pytest.raises(PreconditionFailed):
+            proxy.billing.record_payment({"amount": "10.00", "value_date": "2026-11-20",
+                                          "invoice_id": issued[0]})
+    books.dispose()
+
+
+def test_a_failing_chunk_is_dead_lettered_shown_and_replayed(
+        backend, make_db, start_service, cluster, rabbit_config, record_events):
+    from services.billing.service import BillingService
+
+    uri = make_db("billing")
+    books = Books(uri)
+    built = build(books, 12)
+    # a template line broken behind the rules' back: its chunk fails on every attempt
+    with books.tx() as s:
+        broken = s.execute(select(RecurringInvoiceLine).join(RecurringInvoice).where(
+            RecurringInvoice.frequency == "monthly").order_by(RecurringInvoiceLine.id).limit(1)).scalar_one()
+        broken.vat_category, broken.vat_rate = "Z", Decimal("21.00")
+        broken_id = broken.id
+    bus = record_events("billing")
+    start_service(BillingService, uri)
+    with ClusterRpcProxy(rabbit_config, timeout=30, context_data={"auth": STAFF}) as proxy:
+        started = proxy.billing.start_month_end({"period": PERIOD, "chunk_size": 4})
+        status = follow(proxy, started["run_id"], lambda s: s["chunks_done"] + s["chunks_failed"] == 3)
+        assert (status["chunks_done"], status["chunks_failed"], status["activities_failed"],
+                status["status"]) == (2, 1, 4, "running")
+        parked = [m for m in list_parked(rabbit_config["AMQP_URI"], "billing")
+                  if m.event_type == "month_end_chunk_ready"]
+        assert len(parked) == 1 and "vat_rate" in parked[0].error
+        assert not bus.of_type("month_closed")
+
+        with books.tx() as s:  # the data is repaired, the chunk replayed
+            s.execute(update(RecurringInvoiceLine).where(RecurringInvoiceLine.id == broken_id)
+                      .values(vat_category="S"))
+        replay(rabbit_config["AMQP_URI"], "billing", parked[0].event_id)
+        final = follow(proxy, started["run_id"], lambda s: s["status"] == "finished")
+        assert (final["chunks_done"], final["chunks_failed"]) == (3, 0)
+        bus.wait_for("month_closed", 1, timeout=20)
+        check_books(books, 12, built)
+    books.dispose()
