@@ -303,6 +303,47 @@ def status():
     console.print(table)
 
 
+@app.command("month-end")
+def month_end(
+    period: str = typer.Argument(..., help="The period to close, YYYY-MM"),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Show the run's progress until it ends"),
+    chunk_size: int = typer.Option(None, "--chunk-size", help="Activities per chunk (billing's default otherwise)"),
+    interval: float = typer.Option(0.5, "--interval", help="Seconds between two looks at the run"),
+):
+    """Start the month-end run of a period (or find the one already started) and follow it.
+    Exits 1 when chunks failed (dead-lettered: see `coop dlq list`, replay with `coop dlq replay`)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    payload = {"period": period, **({"chunk_size": chunk_size} if chunk_size else {})}
+    with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri()}, timeout=60) as proxy:
+        status = proxy.billing.start_month_end(payload)
+        console.print(f"month-end {status['period']}: run {status['run_id']} ({status['status']}), "
+                      f"{status['activities_total']} activities in {status['chunks_total']} chunks")
+        if follow and status["status"] != "finished":
+            columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[rate]:.0f} activities/s"),
+                       TextColumn("chunks {task.fields[chunks]}"), TextColumn("ETA"), TimeRemainingColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task(period, total=status["activities_total"], rate=0.0, chunks="")
+                while True:
+                    status = proxy.billing.month_end_status(status["run_id"])
+                    failed = f", [red]{status['chunks_failed']} failed[/red]" if status["chunks_failed"] else ""
+                    progress.update(task, completed=status["activities_done"],
+                                    rate=status["activities_per_second"],
+                                    chunks=f"{status['chunks_done']}/{status['chunks_total']}{failed}")
+                    stuck = status["chunks_done"] + status["chunks_failed"] >= status["chunks_total"]
+                    if status["status"] == "finished" or stuck:
+                        break
+                    time.sleep(interval)
+    console.print(f"{status['chunks_done']}/{status['chunks_total']} chunks done, "
+                  f"{status['activities_done']} activities in {status['elapsed_seconds']:.1f} s "
+                  f"({status['activities_per_second']:.0f}/s), {status['chunks_failed']} failed")
+    if status["chunks_failed"]:
+        console.print("[red]failed chunks are parked in billing.dlq: `coop dlq list`, then `coop dlq replay`[/red]")
+        raise typer.Exit(1)
+
+
 @app.command(hidden=True)
 def makemigration(service: str, message: str, rev_id: str = typer.Option(None)):
     """Generate an Alembic revision for a service from its models (developers)."""
