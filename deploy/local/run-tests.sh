@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 jobs="${TEST_JOBS:-3}"
 logs="$(mktemp -d)"
 areas=$(ls -d tests/*/ | sed 's#/$##')
-printf '%s\n' $areas | xargs -P "$jobs" -I{} sh -c \
+printf '%s\n' $areas | xargs -P "$jobs" -I{} bash -c \
   '.venv/bin/pytest "$1" -p no:cacheprovider "${@:2}" > "$0/$(basename "$1").log" 2>&1; echo $? > "$0/$(basename "$1").rc"' \
   "$logs" {} "$@"
 passed=0; failed=0; skipped=0; errors=0; status=0
