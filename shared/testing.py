@@ -292,6 +292,8 @@ class ServiceProcess:
             "EVENT_RETRY_DELAYS": "[0.1, 0.2]",
             "OUTBOX_POLL_INTERVAL": "0.2",
         })
+        if service == "gateway":  # the gateway serves /metrics on its API port
+            self.env["GATEWAY_PORT"] = str(self.metrics_port)
         self.env.update(env or {})
         self.log_path = (log_dir or Path("/tmp")) / f"{service}-{uuid.uuid4().hex[:6]}.log"
         self.process = None
