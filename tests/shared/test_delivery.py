@@ -175,3 +175,57 @@ def test_a_read_only_transaction_does_not_mark_the_event_handled(
     # the first attempt read, then failed: the retry must run, not be skipped as a duplicate
     [handled] = recorder.wait_for("probe_handled")
     assert handled["data"]["source_event_id"] == sent["event_id"]
+
+
+def test_every_membership_event_reaches_a_plain_amqp_subscriber(start_service, cluster, rabbit_config, backend):
+    """A system outside the platform binds a durable queue to membership.events and gets each
+    of membership's twelve event types, as persistent JSON envelopes routed by event type."""
+    with Connection(rabbit_config["AMQP_URI"]) as connection:
+        channel = connection.channel()
+        topology.events_exchange("membership")(channel).declare()
+        channel.queue_declare("crm-sync", durable=True, auto_delete=False)
+        channel.queue_bind("crm-sync", "membership.events", routing_key="#")
+        start_service(MembershipService)
+        m = cluster.membership
+
+        def member(n, shares):
+            who = m.apply({**applicant(n), "applied_on": "2026-01-05"})
+            sub = m.subscribe_shares({"member_id": who["id"], "shares": shares, "effective_date": "2026-01-10"})
+            m.record_share_payment({"member_id": who["id"], "reference": sub["reference"],
+                                    "amount": sub["amount"], "effective_date": "2026-01-15"})
+            m.admit({"member_id": who["id"], "admitted_on": "2026-01-20"})
+            return who["id"]
+
+        ada, bob, eve = member(1, 3), member(2, 1), member(3, 1)
+        m.transfer_shares({"from_member_id": ada, "to_member_id": bob, "shares": 1, "effective_date": "2026-02-01"})
+        m.request_redemption({"member_id": ada, "shares": 1, "effective_date": "2026-03-01"})
+        m.suspend({"member_id": bob, "effective_date": "2026-04-01"})
+        m.reinstate({"member_id": bob, "effective_date": "2026-04-15"})
+        m.exclude({"member_id": bob, "effective_date": "2026-05-01"})
+        m.resign({"member_id": eve, "requested_on": "2026-05-02", "effective_date": "2026-05-03"})
+        m.request_redemption({"member_id": eve, "shares": 1, "effective_date": "2026-05-04"})
+        m.erase_member(eve)
+        m.grant_role({"member_id": ada, "role": "staff"})
+
+        expected = {"member_applied", "shares_subscribed", "shares_paid", "member_admitted",
+                    "shares_transferred", "shares_redeemed", "member_suspended", "member_reinstated",
+                    "member_excluded", "member_resigned", "member_erased", "role_granted"}
+        received = {}
+
+        def drained():
+            while (message := channel.basic_get("crm-sync", no_ack=True)) is not None:
+                received.setdefault(message.delivery_info["routing_key"], []).append(message)
+            return expected <= set(received)
+
+        wait_until(drained, timeout=20, message=f"missing {expected - set(received)}")
+    assert set(received) == expected
+    for event_type, messages in received.items():
+        for message in messages:
+            envelope = json.loads(message.body)
+            assert envelope["event_type"] == event_type and envelope["source"] == "membership"
+            assert set(envelope) == {"event_id", "event_type", "schema_version", "occurred_at",
+                                     "source", "correlation_id", "data"}
+            assert message.properties["delivery_mode"] == 2
+            assert message.properties["content_type"] == "application/json"
+    erased = json.loads(received["member_erased"][0].body)["data"]
+    assert erased == {"member_id": eve}
