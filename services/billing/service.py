@@ -284,6 +284,8 @@ class BillingService(ServiceBase):
                     tx.session, data["run_id"], data["period"], data["chunk_no"], data["activity_ids"],
                     self._today(), self._series("INVOICE"))
                 self._emit(tx, result.events)
+                if not result.already_done:
+                    self._emit(tx, month_end.count_done(tx.session, data["run_id"], result))
         except Exception as exc:
             # counted outside the unit of work (which would record the event as handled),
             # then raised: the shared handler retries and finally dead-letters the chunk

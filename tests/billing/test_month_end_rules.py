@@ -31,7 +31,9 @@ def run_all(books, period=PERIOD, chunk_size=2, today=TODAY):
     results = []
     for number, ids in chunks:
         with books.tx() as s:
-            results.append(month_end.close_chunk(s, run_id, period, number, ids, today, "F"))
+            result = month_end.close_chunk(s, run_id, period, number, ids, today, "F")
+            result.events += month_end.count_done(s, run_id, result)
+            results.append(result)
     return run_id, chunks, results
 
 
@@ -152,7 +154,8 @@ def test_status_counts_done_and_failed_chunks(books):
     run_id, chunks = started.run.id, started.chunks
     number, ids = chunks[0]
     with books.tx() as s:
-        month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
+        result = month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
+        assert month_end.count_done(s, run_id, result) == []
     with books.engine.begin() as connection:
         for _ in range(3):
             month_end.record_failure(connection, run_id, 2, "boom")

@@ -2,17 +2,20 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
-from services.billing.domain import Emit, activities, fetch, clients, fund, members, numbering, parameters
+from services.billing.domain import (
+    Emit, activities, fetch, clients, fund, members, numbering, parameters, periods,
+)
 from services.billing.domain.totals import (
     CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,
 )
-from services.billing.models import Invoice, InvoiceLine, InvoiceVat
+from services.billing.models import Invoice, InvoiceLine, InvoiceVat, LedgerEntry
 
 ZERO = Decimal("0.00")
 OPEN_STATES = ("issued", "partially_paid")
@@ -63,6 +66,19 @@ def add_line(session: Session, invoice_id: str, line: dict) -> Invoice:
 
 
 def _append_line(document: Invoice, data: dict) -> InvoiceLine:
+    check_line(data)
+    line = InvoiceLine(
+        position=len(document.lines) + 1, description=data["description"],
+        quantity=data["quantity"], unit_code=data.get("unit_code") or "C62",
+        unit_price=data["unit_price"], vat_category=data["vat_category"], vat_rate=data["vat_rate"],
+        exemption_reason=data.get("exemption_reason"),
+        net=line_net(data["quantity"], data["unit_price"]))
+    document.lines.append(line)
+    return line
+
+
+def check_line(data: dict) -> None:
+    """The rules of an invoice line (category, rate, legal mention, quantity, price)."""
     category, rate = data["vat_category"], data["vat_rate"]
     errors = {}
     if category not in CATEGORIES:
@@ -79,14 +95,6 @@ def _append_line(document: Invoice, data: dict) -> InvoiceLine:
         errors["unit_price"] = ["must not be negative"]
     if errors:
         raise ValidationError("invalid invoice line", errors)
-    line = InvoiceLine(
-        position=len(document.lines) + 1, description=data["description"],
-        quantity=data["quantity"], unit_code=data.get("unit_code") or "C62",
-        unit_price=data["unit_price"], vat_category=category, vat_rate=rate,
-        exemption_reason=data.get("exemption_reason"),
-        net=line_net(data["quantity"], data["unit_price"]))
-    document.lines.append(line)
-    return line
 
 
 def _refresh_totals(document: Invoice):
@@ -141,6 +149,78 @@ def issue_locked(session: Session, invoices: list[Invoice], today: dt.date, seri
         invoice.payment_reference = numbering.payment_reference(today.year, first + offset)
     session.flush()
     return invoices
+
+
+def issue_bulk(session: Session, drafts: list[dict], today: dt.date, series: str) -> list[SimpleNamespace]:
+    """Issue many new invoices at once, written with bulk inserts (month-end's recurring
+    invoices): the same rules as ``issue_locked`` (lines checked, EN 16931 totals, the fee
+    debited, the period lock honoured, one block of gapless numbers taken as the last step
+    before the writes), without an ORM object per row. The caller has checked that each
+    activity is open and its member in good standing. Each draft: activity_id, member_id,
+    client_id, payment_terms_days, buyer_reference, note, lines (dicts as for ``create``).
+    Returns the issued documents as plain objects that ``issued_event`` reads."""
+    return number_and_write(session, prepare_bulk(session, drafts, today), today, series)
+
+
+def prepare_bulk(session: Session, drafts: list[dict], today: dt.date) -> list[SimpleNamespace]:
+    """``issue_bulk``'s first step, before the series is locked: lines, totals, fees."""
+    if not drafts:
+        return []
+    fee_rate = parameters.decimal(session, "fee_rate", today)
+    now = utcnow()
+    documents = []
+    for draft in drafts:
+        invoice_id = str(uuid.uuid4())
+        lines = []
+        for position, data in enumerate(draft["lines"], start=1):
+            check_line(data)
+            line = SimpleNamespace(
+                invoice_id=invoice_id, position=position, description=data["description"],
+                quantity=data["quantity"], unit_code=data.get("unit_code") or "C62",
+                unit_price=data["unit_price"], vat_category=data["vat_category"], vat_rate=data["vat_rate"],
+                exemption_reason=data.get("exemption_reason"), net=line_net(data["quantity"], data["unit_price"]))
+            lines.append(line)
+        if not lines:
+            raise rule_broken("lines", "an invoice needs at least one line")
+        totals = compute(lines)
+        periods.require_open(session, draft["activity_id"], today)  # the fee is posted today
+        documents.append(SimpleNamespace(
+            id=invoice_id, document_type="invoice", activity_id=draft["activity_id"],
+            member_id=draft["member_id"], client_id=draft["client_id"], credited_invoice_id=None,
+            status="issued", payment_terms_days=draft["payment_terms_days"], currency="EUR",
+            buyer_reference=draft.get("buyer_reference"), note=draft.get("note"),
+            total_net=totals.net, total_vat=totals.vat, total_gross=totals.gross, fee_rate=fee_rate,
+            fee=fee_of(totals.net, fee_rate), credited_net=ZERO, credited_gross=ZERO, fee_reversed=ZERO,
+            amount_paid=ZERO, turnover_credited=ZERO, reminder_level=0, paid_on=None, written_off_on=None,
+            issue_date=today, due_date=today + dt.timedelta(days=draft["payment_terms_days"]),
+            created_at=now, issued_at=now, series=None, year=today.year, lines=lines,
+            vat_breakdown=[SimpleNamespace(invoice_id=invoice_id, category=v.category, rate=v.rate,
+                                           base=v.base, vat=v.vat, exemption_reason=v.exemption_reason)
+                           for v in totals.breakdown]))
+    return documents
+
+
+def number_and_write(session: Session, documents: list[SimpleNamespace], today: dt.date,
+                     series: str) -> list[SimpleNamespace]:
+    """``issue_bulk``'s last step: one block of numbers, then the bulk writes. The series row
+    stays locked until the commit: whatever the transaction still has to do should be done
+    before this step."""
+    if not documents:
+        return []
+    now = documents[0].issued_at
+    first = numbering.allocate(session, series, today.year, len(documents))
+    for offset, document in enumerate(documents):
+        document.series, document.sequence = series, first + offset
+        document.number = numbering.format_number(series, today.year, first + offset)
+        document.payment_reference = numbering.payment_reference(today.year, first + offset)
+    columns = [c.key for c in Invoice.__table__.columns]
+    session.execute(Invoice.__table__.insert(), [{c: getattr(d, c) for c in columns} for d in documents])
+    session.execute(InvoiceLine.__table__.insert(), [vars(line) for d in documents for line in d.lines])
+    session.execute(InvoiceVat.__table__.insert(), [vars(v) for d in documents for v in d.vat_breakdown])
+    session.execute(LedgerEntry.__table__.insert(), [
+        {"activity_id": d.activity_id, "entry_date": today, "kind": "fee", "amount": -d.fee,
+         "reference": d.id, "description": "cooperative fee", "created_at": now} for d in documents])
+    return documents
 
 
 def _check_issuable(session: Session, invoice: Invoice) -> None:

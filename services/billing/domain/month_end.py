@@ -2,7 +2,8 @@
 take (the ``month_end_chunk_ready`` events, one per chunk, consumed by billing itself).
 
 For each activity of a chunk, in the chunk's single transaction: the recurring invoices due in
-the period are drafted in bulk and issued with one block of numbers, overdue invoices are
+the period are drafted in bulk and issued with one block of numbers (``invoices.issue_bulk``:
+the rules of ``issue_locked``, written with bulk inserts), overdue invoices are
 dunned, the period statement is stored (its unique (activity, period) records that the
 activity is closed) and the period is locked for the activity. Everything is read with one
 query per table per chunk and written with bulk inserts.
@@ -19,7 +20,7 @@ from shared.db import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import Emit, dunning, invoices, parameters, periods, recurring
 from services.billing.models import (
-    Activity, Invoice, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
+    Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
     PeriodStatement, RecurringIssue,
 )
 
@@ -36,7 +37,7 @@ class Started:
 @dataclass
 class ChunkResult:
     events: list[Emit] = field(default_factory=list)
-    issued: list[Invoice] = field(default_factory=list)
+    issued: list = field(default_factory=list)  # the issued documents (plain objects)
     closed: int = 0
     already_done: bool = False
     chunks_pending: int = 0
@@ -84,7 +85,9 @@ def start(session: Session, period: str, chunk_size: int, started_by: str | None
 
 def close_chunk(session: Session, run_id: str, period: str, chunk_no: int, activity_ids: list[str],
                 today: dt.date, series: str) -> ChunkResult:
-    """Close the period for a chunk's activities (once each), then count the chunk done."""
+    """Close the period for a chunk's activities (once each) and mark the chunk done. The
+    invoice numbers are taken last (the series stays locked until the commit); the caller
+    writes the events, then calls ``count_done`` as the very last step."""
     result = ChunkResult()
     chunk = session.get(MonthEndChunk, (run_id, chunk_no))
     if chunk is None:
@@ -99,7 +102,9 @@ def close_chunk(session: Session, run_id: str, period: str, chunk_no: int, activ
     if todo:
         result.events, result.issued = _close(session, run_id, period, todo, today, series, first, last)
         result.closed = len(todo)
-    _finish_chunk(session, chunk, result, period)
+    session.execute(update(MonthEndChunk).where(
+        MonthEndChunk.run_id == chunk.run_id, MonthEndChunk.chunk_no == chunk.chunk_no)
+        .values(status="done", done_at=utcnow()))
     return result
 
 
@@ -134,17 +139,9 @@ def _close(session, run_id, period, todo, today, series, first, last):
     # the statement figures before this run's own postings
     figures = _ledger_figures(session, todo, first, last)
 
-    issued: list[Invoice] = []
-    if issuable:
-        with session.no_autoflush:
-            drafts = [recurring.draft(t, period, terms) for t in issuable]
-            session.add_all(drafts)
-            issued = invoices.issue_locked(session, drafts, today, series)
-        session.execute(insert(RecurringIssue), [
-            {"template_id": t.id, "period": period, "invoice_id": i.id} for t, i in zip(issuable, issued)])
-        for invoice in issued:  # the fee each issue debited, dated today
-            _add_movement(figures, invoice.activity_id, -invoice.fee, today, first, last)
-        events.extend(invoices.issued_event(i) for i in issued)
+    documents = invoices.prepare_bulk(session, [recurring.draft(t, period, terms) for t in issuable], today)
+    for document in documents:  # the fee each issue debits, dated today
+        _add_movement(figures, document.activity_id, -document.fee, today, first, last)
 
     now = utcnow()
     session.execute(insert(PeriodStatement), [
@@ -156,6 +153,13 @@ def _close(session, run_id, period, todo, today, series, first, last):
              if period not in already.get(a, ())]
     if locks:
         session.execute(insert(LockedPeriod), locks)
+
+    # last, under the series lock: numbers and the invoices' writes
+    issued = invoices.number_and_write(session, documents, today, series)
+    if issued:
+        session.execute(insert(RecurringIssue), [
+            {"template_id": t.id, "period": period, "invoice_id": i.id} for t, i in zip(issuable, issued)])
+    events.extend(invoices.issued_event(i) for i in issued)
     return events, issued
 
 
@@ -188,12 +192,11 @@ def _add_movement(figures, activity_id, amount, day, first, last):
         row[3] += 1
 
 
-def _finish_chunk(session, chunk, result, period):
-    """Count the chunk done under the run's row lock; the last one finishes the run."""
-    session.execute(update(MonthEndChunk).where(
-        MonthEndChunk.run_id == chunk.run_id, MonthEndChunk.chunk_no == chunk.chunk_no)
-        .values(status="done", done_at=utcnow()))
-    run = session.execute(select(MonthEndRun).where(MonthEndRun.id == chunk.run_id)
+def count_done(session: Session, run_id: str, result: ChunkResult) -> list[Emit]:
+    """Count the done chunks under the run's row lock (the last step of a chunk's transaction,
+    so the lock is held only for the commit); the last chunk finishes the run, locks the
+    period for every activity and returns ``month_closed``."""
+    run = session.execute(select(MonthEndRun).where(MonthEndRun.id == run_id)
                           .with_for_update()).scalar_one()
     done = session.execute(select(func.count()).select_from(MonthEndChunk).where(
         MonthEndChunk.run_id == run.id, MonthEndChunk.status == "done")).scalar_one()
@@ -201,9 +204,10 @@ def _finish_chunk(session, chunk, result, period):
     result.chunks_pending = run.chunks_total - done
     if done == run.chunks_total and run.status != "finished":
         run.status, run.finished_at = "finished", utcnow()
-        periods.lock(session, period)  # every activity: the month is closed
+        periods.lock(session, run.period)  # every activity: the month is closed
         result.finished = run
-        result.events.append(closed_event(run))
+        return [closed_event(run)]
+    return []
 
 
 def _aware(instant: dt.datetime) -> dt.datetime:

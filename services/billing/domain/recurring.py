@@ -1,6 +1,6 @@
 """Recurring invoice templates: billed monthly or quarterly from a start date until an end
 date. The month-end run drafts the invoices due in a period in bulk and issues them with one
-block of numbers (``invoices.issue_locked``)."""
+block of numbers (``invoices.issue_bulk``)."""
 import datetime as dt
 import uuid
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import activities, clients, invoices, members, periods
-from services.billing.models import Invoice, RecurringInvoice, RecurringInvoiceLine
+from services.billing.models import RecurringInvoice, RecurringInvoiceLine
 
 FREQUENCIES = {"monthly": 1, "quarterly": 3}
 
@@ -26,7 +26,7 @@ def create(session: Session, data: dict) -> RecurringInvoice:
     # the same line rules as an invoice's: checked by building a draft that is never stored
     probe = invoices._new_document(document_type="invoice", status="draft", payment_terms_days=0)
     for line in data["lines"]:
-        invoices._append_line(probe, line)
+        invoices._append_line(probe, line)  # the lines' rules and nets
     template = RecurringInvoice(
         id=str(uuid.uuid4()), activity_id=activity.id, member_id=activity.member_id,
         client_id=data["client_id"], frequency=data["frequency"], start_date=data["start_date"],
@@ -75,18 +75,14 @@ def due_in(session: Session, activity_ids: list[str], period: str) -> list[Recur
     return [t for t in found if is_due(t, period)]
 
 
-def draft(template: RecurringInvoice, period: str, payment_terms_days: int) -> Invoice:
-    """The period's invoice of a template, as a draft (not yet added to the session)."""
-    note = template.note or f"Period {period}"
-    invoice = invoices._new_document(
-        document_type="invoice", activity_id=template.activity_id, member_id=template.member_id,
-        client_id=template.client_id, status="draft",
-        payment_terms_days=template.payment_terms_days if template.payment_terms_days is not None
-        else payment_terms_days, buyer_reference=template.buyer_reference, note=note)
-    for line in template.lines:
-        invoices._append_line(invoice, {
-            "description": line.description, "quantity": line.quantity, "unit_code": line.unit_code,
-            "unit_price": line.unit_price, "vat_category": line.vat_category, "vat_rate": line.vat_rate,
-            "exemption_reason": line.exemption_reason})
-    invoices._refresh_totals(invoice)
-    return invoice
+def draft(template: RecurringInvoice, period: str, payment_terms_days: int) -> dict:
+    """The period's invoice of a template, as the data ``invoices.issue_bulk`` issues."""
+    return {
+        "activity_id": template.activity_id, "member_id": template.member_id,
+        "client_id": template.client_id, "buyer_reference": template.buyer_reference,
+        "note": template.note or f"Period {period}",
+        "payment_terms_days": template.payment_terms_days if template.payment_terms_days is not None
+        else payment_terms_days,
+        "lines": [{"description": l.description, "quantity": l.quantity, "unit_code": l.unit_code,
+                   "unit_price": l.unit_price, "vat_category": l.vat_category, "vat_rate": l.vat_rate,
+                   "exemption_reason": l.exemption_reason} for l in template.lines]}
