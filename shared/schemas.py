@@ -111,8 +111,11 @@ def _flatten(messages: dict) -> dict:
     return flat
 
 
+MAX_OFFSET = 2**31 - 1  # beyond any real list, and within every database's integer
+
+
 class Page(StrictSchema):
     """Paging of list queries."""
 
     limit = fields.Integer(load_default=50, validate=ma.validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=ma.validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=ma.validate.Range(0, MAX_OFFSET))

@@ -91,7 +91,7 @@ class ResourceFilter(StrictSchema):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(KINDS))
     include_retired = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
 
 
 class Period(StrictSchema):
@@ -149,7 +149,7 @@ class MemberBookingsQuery(StrictSchema):
     start = UtcInstant(load_default=None, allow_none=True, data_key="from")
     end = UtcInstant(load_default=None, allow_none=True, data_key="to")
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
 
 
 class MemberRef(StrictSchema):

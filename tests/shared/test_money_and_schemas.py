@@ -81,3 +81,12 @@ def test_money_dumps_two_places():
         amount = Money()
 
     assert Out().dump({"amount": Decimal("7")}) == {"amount": "7.00"}
+
+
+def test_paging_beyond_any_database_integer_is_refused():
+    from shared.schemas import Page
+
+    assert load(Page(), {"offset": "10", "limit": "5"}) == {"offset": 10, "limit": 5}
+    with pytest.raises(ValidationError) as error:
+        load(Page(), {"offset": 61919125767875833668622420983351869440})
+    assert "offset" in error.value.fields

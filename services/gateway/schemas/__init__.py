@@ -147,4 +147,4 @@ class Out(ma.Schema):
 
 class PageQuery(ma.Schema):
     limit = fields.Integer(validate=ma.validate.Range(1, 500))
-    offset = fields.Integer(validate=ma.validate.Range(0))
+    offset = fields.Integer(validate=ma.validate.Range(0, 2**31 - 1))
