@@ -19,7 +19,7 @@ from sqlalchemy import (
     BigInteger, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
     create_engine, event, exists, insert, select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -150,6 +150,15 @@ def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommi
                          pool_pre_ping=pre_ping, pool_timeout=60, **options)
 
 
+# PostgreSQL gives up one of two transactions that wait on each other (deadlock, 40P01) or
+# that cannot be serialised (40001): for the loser, another transaction's change won
+RACE_LOST = {"40P01", "40001"}
+
+
+def _lost_a_race(exc) -> bool:
+    return isinstance(exc, OperationalError) and getattr(exc.orig, "pgcode", None) in RACE_LOST
+
+
 class Transaction:
     """One unit of work: commit on success, roll back on any exception."""
 
@@ -185,6 +194,8 @@ class Transaction:
                 session.rollback()
                 if isinstance(exc, IntegrityError):
                     raise Conflict("the change conflicts with existing data") from exc
+                if _lost_a_race(exc):
+                    raise Conflict("the change lost a race with a concurrent change; try again") from exc
                 return False
             if self._rows:
                 session.execute(insert(self._provider.outbox), self._rows)
@@ -194,6 +205,11 @@ class Transaction:
             except IntegrityError as error:
                 session.rollback()
                 raise Conflict("the change conflicts with a concurrent change") from error
+            except OperationalError as error:
+                session.rollback()
+                if _lost_a_race(error):
+                    raise Conflict("the change lost a race with a concurrent change; try again") from error
+                raise
         finally:
             session.close()
         if self._rows:
