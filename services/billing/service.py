@@ -250,10 +250,7 @@ class BillingService(ServiceBase):
         try:
             with self.uow() as tx:
                 started = month_end.start(tx.session, data["period"], chunk_size, self.caller.member_id)
-                for number, activity_ids in started.chunks:
-                    tx.emit("month_end_chunk_ready", {
-                        "run_id": started.run.id, "period": started.run.period, "chunk_no": number,
-                        "activity_ids": activity_ids}, aggregate_id=started.run.id)
+                self._emit(tx, started.events)
                 run_id = started.run.id
         except Conflict:  # another instance created the run at the same moment
             with self.uow() as tx:

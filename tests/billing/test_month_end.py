@@ -14,7 +14,7 @@ from services.billing.models import (
 )
 from shared.db import outbox_table
 from shared.dlq import list_parked, replay
-from shared.errors import PreconditionFailed
+from shared.errors import Forbidden, PreconditionFailed, ValidationError
 from shared.testing import wait_until
 from services.billing.models import Base
 from tests.billing.conftest import NOW, TODAY, Books, line_data
@@ -160,3 +160,47 @@ def test_a_failing_chunk_is_dead_lettered_shown_and_replayed(
         bus.wait_for("month_closed", 1, timeout=20)
         check_books(books, 12, built)
     books.dispose()
+
+
+def test_recurring_invoices_over_rpc_follow_the_line_rules_and_their_owner(platform, member_cluster):
+    member_id = platform.admit()
+    activity_id, client_id = platform.activity(member_id), platform.client()
+    template = {"activity_id": activity_id, "client_id": client_id, "frequency": "quarterly",
+                "start_date": "2026-12-01", "end_date": "2027-11-30", "lines": [
+                    {"description": "Workshop", "quantity": "2", "unit_price": "150.00",
+                     "vat_category": "S", "vat_rate": "21"},
+                    {"description": "Book", "quantity": "1", "unit_price": "20.00",
+                     "vat_category": "S", "vat_rate": "6"}]}
+    me = member_cluster({"member_id": member_id, "roles": ["member"]})
+    created = me.billing.create_recurring_invoice(template)
+    assert (created["frequency"], created["end_date"], [l["vat_rate"] for l in created["lines"]]) == (
+        "quarterly", "2027-11-30", ["21.00", "6.00"])
+    assert me.billing.get_recurring_invoice(created["id"])["id"] == created["id"]
+    assert [t["id"] for t in me.billing.list_recurring_invoices()] == [created["id"]]
+    stranger = member_cluster({"member_id": platform.admit(), "roles": ["member"]})
+    assert stranger.billing.list_recurring_invoices() == []
+    with pytest.raises(Forbidden):
+        stranger.billing.get_recurring_invoice(created["id"])
+    for broken, field in (({"frequency": "weekly"}, "frequency"),
+                          ({"lines": []}, "lines"),
+                          ({"lines": [{**template["lines"][0], "unit_price": "1.005"}]}, "lines.0.unit_price")):
+        with pytest.raises(ValidationError) as refused:
+            me.billing.create_recurring_invoice({**template, **broken})
+        assert field in refused.value.fields
+    assert len(platform.billing.list_recurring_invoices()) == 1  # nothing written
+
+
+def test_a_locked_period_refuses_entries_dated_in_it_over_rpc(platform, member_cluster):
+    activity_id, client_id = platform.activity(), platform.client()
+    invoice = platform.invoice(activity_id, client_id)
+    with pytest.raises(Forbidden):
+        member_cluster({"member_id": str(uuid.uuid4()), "roles": ["member"]}).billing.lock_period(
+            {"period": "2026-10"})
+    platform.billing.lock_period({"period": "2026-10", "activity_id": activity_id})
+    with pytest.raises(PreconditionFailed) as refused:
+        platform.billing.record_payment({"amount": "10.00", "value_date": "2026-10-31",
+                                         "invoice_id": invoice["id"]})
+    assert "entry_date" in refused.value.fields
+    paid = platform.billing.record_payment({"amount": "10.00", "value_date": "2026-11-02",
+                                            "invoice_id": invoice["id"]})
+    assert paid["applied"] == "10.00"

@@ -164,3 +164,14 @@ def test_status_counts_done_and_failed_chunks(books):
         status = month_end.status(s, run_id, max_attempts=3)
     assert (status["chunks_total"], status["chunks_done"], status["chunks_failed"],
             status["chunks_retrying"], status["activities_done"], status["activities_failed"]) == (3, 1, 1, 1, 2, 2)
+
+
+def test_a_period_without_activities_closes_at_once(books):
+    with books.tx() as s:
+        started = month_end.start(s, "2026-02", 10, None)
+        assert (started.run.status, started.run.chunks_total) == ("finished", 0)
+        assert [e.event_type for e in started.events] == ["month_closed"]
+    activity = books.activity()
+    with pytest.raises(PreconditionFailed):
+        with books.tx() as s:
+            activities.post(s, activity, dt.date(2026, 2, 10), "turnover", Decimal("1.00"), "feb")

@@ -33,6 +33,18 @@ class Started:
     created: bool
     chunks: list[tuple[int, list[str]]] = field(default_factory=list)
 
+    @property
+    def events(self) -> list[Emit]:
+        """One ``month_end_chunk_ready`` per chunk (billing's work queue), or ``month_closed``
+        at once when there was nothing to close."""
+        if not self.created:
+            return []
+        if not self.chunks:
+            return [closed_event(self.run)]
+        return [Emit("month_end_chunk_ready", {"run_id": self.run.id, "period": self.run.period,
+                                               "chunk_no": number, "activity_ids": ids}, self.run.id)
+                for number, ids in self.chunks]
+
 
 @dataclass
 class ChunkResult:
@@ -72,8 +84,9 @@ def start(session: Session, period: str, chunk_size: int, started_by: str | None
     run = MonthEndRun(id=str(uuid.uuid4()), period=period, chunks_total=len(chunks), chunks_done=0,
                       activities_total=len(activity_ids), started_at=utcnow(), started_by=started_by,
                       status="running" if chunks else "finished")
-    if not chunks:
+    if not chunks:  # nothing to close: the run is over as it starts
         run.finished_at = run.started_at
+        periods.lock(session, period)
     session.add(run)
     session.flush()
     if chunks:
