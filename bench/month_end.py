@@ -131,6 +131,23 @@ def check(uri: str, count: int, period: str) -> None:
     assert sequences == list(range(1, count + 1)), "invoice numbers are not 1..N"
 
 
+def postgres_cpu(database: str) -> float:
+    """CPU time of the PostgreSQL backends connected to a database (billing's pooled
+    connections live for the whole run, so their CPU is the run's)."""
+    engine = make_engine(PG_ADMIN_URI)
+    with engine.connect() as connection:
+        pids = connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)).scalars().all()
+    engine.dispose()
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
 def measure(count: int, workers: int, args) -> dict:
     vhost, amqp_uri = make_vhost()
     billing_db, billing_uri = make_database("billing")
@@ -152,6 +169,7 @@ def measure(count: int, workers: int, args) -> dict:
         for process in processes:
             process.wait_ready(60)
         cpu_before = sum(cpu_seconds(p.process.pid) for p in billing)
+        pg_before = postgres_cpu(billing_db)
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=120) as proxy:
             t0 = time.monotonic()
             status = proxy.billing.start_month_end({"period": period})
@@ -162,8 +180,11 @@ def measure(count: int, workers: int, args) -> dict:
                 status = proxy.billing.month_end_status(status["run_id"])
             run_wall = time.monotonic() - t0
         cpu = sum(cpu_seconds(p.process.pid) for p in billing) - cpu_before
+        pg_cpu = postgres_cpu(billing_db) - pg_before
         result = {"run_rate": count / status["elapsed_seconds"], "run_seconds": status["elapsed_seconds"],
-                  "wall": run_wall, "cpu_ms": cpu * 1000 / count}
+                  "wall": run_wall, "cpu_ms": cpu * 1000 / count, "pg_cpu_ms": pg_cpu * 1000 / count}
+        print(f"  run over: {result['run_rate']:.1f} activities/s ({result['run_seconds']:.1f} s), billing CPU "
+              f"{result['cpu_ms']:.2f} ms/activity, PostgreSQL CPU {result['pg_cpu_ms']:.2f} ms/activity", flush=True)
         if args.declarations:
             deadline = time.monotonic() + args.timeout
             while handled(declarations_uri, "declarations.on_invoice_issued") < count or \
@@ -200,7 +221,8 @@ def main():
         r = measure(args.activities, workers, args)
         e2e = f"   end to end {r['e2e_rate']:7.1f} activities/s ({r['e2e_seconds']:.1f} s)" if "e2e_rate" in r else ""
         print(f"billing processes={workers}  run {r['run_rate']:7.1f} activities/s ({r['run_seconds']:.1f} s)"
-              f"{e2e}   billing CPU {r['cpu_ms']:.2f} ms/activity   load {os.getloadavg()[0]:.1f}"
+              f"{e2e}   CPU/activity billing {r['cpu_ms']:.2f} ms, PostgreSQL {r['pg_cpu_ms']:.2f} ms"
+              f"   load {os.getloadavg()[0]:.1f}"
               f"   (statements 1 per activity, numbers gapless)", flush=True)
 
 

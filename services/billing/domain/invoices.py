@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
@@ -159,7 +159,10 @@ def issue_bulk(session: Session, drafts: list[dict], today: dt.date, series: str
     activity is open and its member in good standing. Each draft: activity_id, member_id,
     client_id, payment_terms_days, buyer_reference, note, lines (dicts as for ``create``).
     Returns the issued documents as plain objects that ``issued_event`` reads."""
-    return number_and_write(session, prepare_bulk(session, drafts, today), today, series)
+    documents = prepare_bulk(session, drafts, today)
+    write_unnumbered(session, documents)
+    number(session, documents, today, series)
+    return documents
 
 
 def prepare_bulk(session: Session, drafts: list[dict], today: dt.date) -> list[SimpleNamespace]:
@@ -200,27 +203,38 @@ def prepare_bulk(session: Session, drafts: list[dict], today: dt.date) -> list[S
     return documents
 
 
-def number_and_write(session: Session, documents: list[SimpleNamespace], today: dt.date,
-                     series: str) -> list[SimpleNamespace]:
-    """``issue_bulk``'s last step: one block of numbers, then the bulk writes. The series row
-    stays locked until the commit: whatever the transaction still has to do should be done
-    before this step."""
+def write_unnumbered(session: Session, documents: list[SimpleNamespace]) -> None:
+    """``issue_bulk``'s second step, still before the series is locked: the documents, lines,
+    VAT subtotals and fee entries written with one bulk insert each, the numbers left empty
+    (the transaction is not committed until ``number`` has stamped them)."""
     if not documents:
-        return []
-    now = documents[0].issued_at
-    first = numbering.allocate(session, series, today.year, len(documents))
-    for offset, document in enumerate(documents):
-        document.series, document.sequence = series, first + offset
-        document.number = numbering.format_number(series, today.year, first + offset)
-        document.payment_reference = numbering.payment_reference(today.year, first + offset)
+        return
+    now, today = documents[0].issued_at, documents[0].issue_date
     columns = [c.key for c in Invoice.__table__.columns]
-    session.execute(Invoice.__table__.insert(), [{c: getattr(d, c) for c in columns} for d in documents])
+    session.execute(Invoice.__table__.insert(), [{c: getattr(d, c, None) for c in columns} for d in documents])
     session.execute(InvoiceLine.__table__.insert(), [vars(line) for d in documents for line in d.lines])
     session.execute(InvoiceVat.__table__.insert(), [vars(v) for d in documents for v in d.vat_breakdown])
     session.execute(LedgerEntry.__table__.insert(), [
         {"activity_id": d.activity_id, "entry_date": today, "kind": "fee", "amount": -d.fee,
          "reference": d.id, "description": "cooperative fee", "created_at": now} for d in documents])
-    return documents
+
+
+def number(session: Session, documents: list[SimpleNamespace], today: dt.date, series: str) -> None:
+    """``issue_bulk``'s last step: one block of gapless numbers, stamped with one UPDATE. The
+    series row stays locked until the commit, so this is the transaction's last write."""
+    if not documents:
+        return
+    first = numbering.allocate(session, series, today.year, len(documents))
+    for offset, document in enumerate(documents):
+        document.series, document.sequence = series, first + offset
+        document.number = numbering.format_number(series, today.year, first + offset)
+        document.payment_reference = numbering.payment_reference(today.year, first + offset)
+    ids = [d.id for d in documents]
+    session.execute(update(Invoice.__table__).where(Invoice.__table__.c.id.in_(ids)).values(
+        series=series,
+        sequence=case({d.id: d.sequence for d in documents}, value=Invoice.__table__.c.id),
+        number=case({d.id: d.number for d in documents}, value=Invoice.__table__.c.id),
+        payment_reference=case({d.id: d.payment_reference for d in documents}, value=Invoice.__table__.c.id)))
 
 
 def _check_issuable(session: Session, invoice: Invoice) -> None:

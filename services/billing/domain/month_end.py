@@ -155,6 +155,10 @@ def _close(session, run_id, period, todo, today, series, first, last):
     documents = invoices.prepare_bulk(session, [recurring.draft(t, period, terms) for t in issuable], today)
     for document in documents:  # the fee each issue debits, dated today
         _add_movement(figures, document.activity_id, -document.fee, today, first, last)
+    invoices.write_unnumbered(session, documents)
+    if documents:
+        session.execute(insert(RecurringIssue), [
+            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
 
     now = utcnow()
     session.execute(insert(PeriodStatement), [
@@ -167,13 +171,10 @@ def _close(session, run_id, period, todo, today, series, first, last):
     if locks:
         session.execute(insert(LockedPeriod), locks)
 
-    # last, under the series lock: numbers and the invoices' writes
-    issued = invoices.number_and_write(session, documents, today, series)
-    if issued:
-        session.execute(insert(RecurringIssue), [
-            {"template_id": t.id, "period": period, "invoice_id": i.id} for t, i in zip(issuable, issued)])
-    events.extend(invoices.issued_event(i) for i in issued)
-    return events, issued
+    # last, under the series lock until the commit: the numbers, stamped with one UPDATE
+    invoices.number(session, documents, today, series)
+    events.extend(invoices.issued_event(d) for d in documents)
+    return events, documents
 
 
 def _good(member: MemberStanding | None) -> bool:
