@@ -173,8 +173,9 @@ class Transaction:
         data = self._worker_ctx.data if self._worker_ctx is not None else {}
         return data.get("correlation_id") or (data.get("call_id_stack") or [None])[0]
 
-    def emit(self, event_type: str, data: dict, aggregate_id: str | None = None) -> dict:
-        """Write an event to the outbox in this transaction; it is published after commit."""
+    def emit(self, event_type: str, data, aggregate_id: str | None = None) -> dict:
+        """Write an event to the outbox in this transaction; it is published after commit.
+        ``data`` is a dict or an object with the attributes the event's schema dumps."""
         envelope = make_envelope(self._provider.service, event_type, data, self.correlation_id)
         self._rows.append({
             "event_id": envelope["event_id"], "event_type": event_type,

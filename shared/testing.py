@@ -4,6 +4,7 @@ Policy: the broker and the databases are real. Each test gets a throwaway Rabbit
 (Nameko's ``rabbit_config``) and, per service, a fresh database cloned from a migrated
 template: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
 """
+import datetime
 import json
 import os
 import shutil
@@ -395,7 +396,8 @@ def publish_event(rabbit_config):
             envelope = make_envelope(source, event_type, data)
         else:
             envelope = {"event_id": str(uuid.uuid4()), "event_type": event_type,
-                        "schema_version": 1, "occurred_at": "2026-01-01T00:00:00+00:00",
+                        "schema_version": 1,
+                        "occurred_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                         "source": source, "correlation_id": None, "data": data}
         if event_id:
             envelope["event_id"] = event_id
