@@ -146,8 +146,12 @@ def test_a_failing_chunk_is_dead_lettered_shown_and_replayed(
         status = follow(proxy, started["run_id"], lambda s: s["chunks_done"] + s["chunks_failed"] == 3)
         assert (status["chunks_done"], status["chunks_failed"], status["activities_failed"],
                 status["status"]) == (2, 1, 4, "running")
-        parked = [m for m in list_parked(rabbit_config["AMQP_URI"], "billing")
-                  if m.event_type == "month_end_chunk_ready"]
+        def parked_chunks():  # the last failure is counted just before the handler parks it
+            return [m for m in list_parked(rabbit_config["AMQP_URI"], "billing")
+                    if m.event_type == "month_end_chunk_ready"]
+
+        wait_until(parked_chunks, 10, 0.1, "the failed chunk was not parked")
+        parked = parked_chunks()
         assert len(parked) == 1 and "vat_rate" in parked[0].error
         assert not bus.of_type("month_closed")
 
@@ -204,3 +208,32 @@ def test_a_locked_period_refuses_entries_dated_in_it_over_rpc(platform, member_c
     paid = platform.billing.record_payment({"amount": "10.00", "value_date": "2026-11-02",
                                             "invoice_id": invoice["id"]})
     assert paid["applied"] == "10.00"
+
+
+def test_coop_month_end_follows_the_run_and_exits_non_zero_on_failed_chunks(
+        make_db, start_service, rabbit_config):
+    """The operator's command: starts (or finds) the run, follows it, says what failed."""
+    import os
+    import subprocess
+    import sys
+
+    from services.billing.service import BillingService
+    from shared.config import ROOT
+
+    uri = make_db("billing")
+    books = Books(uri)
+    build(books, 8)
+    with books.tx() as s:  # one chunk cannot be issued
+        broken = s.execute(select(RecurringInvoiceLine).join(RecurringInvoice).where(
+            RecurringInvoice.frequency == "monthly").order_by(RecurringInvoiceLine.id).limit(1)).scalar_one()
+        broken.vat_category = "Z"
+    books.dispose()
+    start_service(BillingService, uri)
+    env = dict(os.environ, AMQP_URI=rabbit_config["AMQP_URI"], COLUMNS="120")
+    command = [sys.executable, "-m", "coop.cli", "month-end", PERIOD, "--follow", "--chunk-size", "4",
+               "--interval", "0.1"]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1/2 chunks done" in done.stdout and "1 failed" in done.stdout
+    again = subprocess.run(command[:5], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "(running)" in again.stdout  # found, not started twice

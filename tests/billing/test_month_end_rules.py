@@ -175,3 +175,32 @@ def test_a_period_without_activities_closes_at_once(books):
     with pytest.raises(PreconditionFailed):
         with books.tx() as s:
             activities.post(s, activity, dt.date(2026, 2, 10), "turnover", Decimal("1.00"), "feb")
+
+
+def test_a_posting_in_flight_holds_its_activity_until_it_is_in_the_statement(books, backend):
+    """PostgreSQL: an uncommitted posting holds its activity FOR SHARE; the chunk that closes
+    the period waits for it (here: gives up after a lock timeout), then counts it."""
+    if backend != "postgresql":
+        pytest.skip("SQLite serialises writers: a chunk and a posting never overlap")
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    activity = books.activity()
+    with books.tx() as s:
+        started = month_end.start(s, PERIOD, 10, None)
+        run_id, (number, ids) = started.run.id, started.chunks[0]
+    posting = books.sessions()
+    activities.post(posting, activity, dt.date(2026, 11, 20), "turnover", Decimal("70.00"), "in-flight")
+    posting.flush()
+    with pytest.raises(OperationalError):
+        with books.tx() as s:
+            s.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
+    posting.commit()
+    posting.close()
+    with books.tx() as s:
+        result = month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
+        month_end.count_done(s, run_id, result)
+    with books.tx() as s:
+        statement = s.execute(select(PeriodStatement)).scalar_one()
+        assert (statement.credits, statement.closing_balance) == (Decimal("70.00"), Decimal("70.00"))

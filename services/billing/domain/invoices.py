@@ -123,6 +123,7 @@ def issue_locked(session: Session, invoices: list[Invoice], today: dt.date, seri
     """Check, total and charge the fee of locked drafts, then number them as the last step,
     so the series row stays locked only for the last writes and the commit."""
     fee_rate = parameters.decimal(session, "fee_rate", today)
+    periods.hold(session, {i.activity_id for i in invoices})  # one query for the whole batch
     for invoice in invoices:
         _check_issuable(session, invoice)
         totals = _refresh_totals(invoice)

@@ -122,7 +122,15 @@ def close_chunk(session: Session, run_id: str, period: str, chunk_no: int, activ
 
 
 def _close(session, run_id, period, todo, today, series, first, last):
-    # everything the issuing checks will look at, read once: activities, members, locks, rates
+    events: list[Emit] = []
+    # dunning first: the chunk's overdue invoices, locked in one query (invoice, then activity:
+    # the order a payment takes its locks in)
+    for invoice in dunning.overdue_of(session, todo, today):
+        events.extend(dunning.dun_locked(session, invoice, today))
+
+    # the activities held against postings while their period closes, then everything the
+    # issuing looks at, read once: activities, members, locks, rates
+    periods.hold(session, todo, exclusive=True)
     loaded = session.execute(select(Activity).where(Activity.id.in_(todo))).scalars().all()
     fetched = session.info.setdefault("fetched", {})
     for activity in loaded:
@@ -134,11 +142,6 @@ def _close(session, run_id, period, todo, today, series, first, last):
     periods.preload(session, todo)
     parameters.decimal(session, "fee_rate", today)
     terms = parameters.integer(session, "payment_terms_days", today)
-
-    events: list[Emit] = []
-    # dunning: the chunk's overdue invoices, locked in one query
-    for invoice in dunning.overdue_of(session, todo, today):
-        events.extend(dunning.dun_locked(session, invoice, today))
 
     # the recurring invoices due in the period and not issued yet for it
     by_id = {a.id: a for a in loaded}

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import PreconditionFailed
-from services.billing.models import LockedPeriod
+from services.billing.models import Activity, LockedPeriod
 
 GLOBAL = None
 
@@ -52,7 +52,27 @@ def is_locked(session: Session, activity_id: str, day: dt.date) -> bool:
     return period in known[activity_id] or period in known[GLOBAL]
 
 
+def hold(session: Session, activity_ids, exclusive: bool = False) -> None:
+    """Lock activity rows against a concurrent close (PostgreSQL; SQLite has one writer): a
+    posting holds its activity FOR SHARE before reading the locks, month-end holds its chunk's
+    activities FOR UPDATE before locking their period, so a posting either commits before the
+    period is closed (and is in the statement) or sees the lock."""
+    held = session.info.setdefault("held_activities", set())
+    wanted = sorted(a for a in activity_ids if a not in held)
+    if not wanted:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        query = select(Activity.id).where(Activity.id.in_(wanted)).order_by(Activity.id)
+        session.execute(query.with_for_update() if exclusive else query.with_for_update(read=True))
+        known = _known(session)
+        for activity_id in wanted:  # read again now that nobody can close them under us
+            known.pop(activity_id, None)
+        known.pop(GLOBAL, None)
+    held.update(wanted)
+
+
 def require_open(session: Session, activity_id: str, day: dt.date) -> None:
+    hold(session, [activity_id])
     if is_locked(session, activity_id, day):
         period = period_of(day)
         # PreconditionFailed: a shared type, so every caller (the gateway too) gets it typed
