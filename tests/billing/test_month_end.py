@@ -53,6 +53,16 @@ def build(books: Books, count: int) -> dict:
     return {"due": due, "overdue": overdue}
 
 
+def metric(process, name: str) -> float:
+    """The sum of a metric's samples on a billing process's /metrics."""
+    import re
+
+    import requests
+
+    text = requests.get(f"http://127.0.0.1:{process.metrics_port}/metrics", timeout=5).text
+    return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
+
+
 def follow(proxy, run_id, until, timeout=120):
     found = {}
 
@@ -99,9 +109,12 @@ def test_month_end_survives_a_killed_instance_and_does_nothing_twice(
         at_kill = follow(proxy, started["run_id"], lambda s: s["chunks_done"] >= 8)
         victim.kill()
         assert at_kill["chunks_done"] < at_kill["chunks_total"], "the run ended before the kill"
-        service_process("billing", uri, env).wait_ready()  # the restart
+        restarted = service_process("billing", uri, env).wait_ready()  # the restart
         final = follow(proxy, started["run_id"], lambda s: s["status"] == "finished")
         assert (final["chunks_done"], final["activities_done"], final["chunks_failed"]) == (count // chunk, count, 0)
+        live = [p for p in (survivor, restarted) if p is not None]
+        assert 0 < sum(metric(p, "coop_month_end_chunks_done_total") for p in live) <= count // chunk
+        assert sum(metric(p, "coop_invoiced_amount_total") for p in live) > 0
 
         issued = check_books(books, count, built)
         bus.wait_for("month_closed", 1, timeout=30)
