@@ -17,7 +17,7 @@ from shared.dlq import list_parked, replay
 from shared.errors import Forbidden, PreconditionFailed, ValidationError
 from shared.testing import wait_until
 from services.billing.models import Base
-from tests.billing.conftest import NOW, TODAY, Books, line_data
+from tests.billing.conftest import NOW, Books, line_data
 
 PERIOD = "2026-11"
 STAFF = {"member_id": str(uuid.uuid4()), "roles": ["staff"]}

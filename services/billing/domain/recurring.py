@@ -1,7 +1,6 @@
 """Recurring invoice templates: billed monthly or quarterly from a start date until an end
 date. The month-end run drafts the invoices due in a period in bulk and issues them with one
 block of numbers (``invoices.issue_bulk``)."""
-import datetime as dt
 import uuid
 
 from sqlalchemy import or_, select
