@@ -271,6 +271,16 @@ class BillingService(ServiceBase):
             found = month_end.status(tx.session, run_id, len(retry_delays(self.config)) + 1)
             return schemas.MonthEndStatusOut().dump(found)
 
+    @configured_timer("MONTH_END_GAUGE_INTERVAL", default=15)
+    def month_end_gauge_tick(self):
+        """Every instance reports the pending chunks read from the database, so an instance
+        that did not take the last chunk does not keep reporting work left over."""
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        with self.uow.read() as connection:
+            pending = month_end.pending_by_period(connection, since)
+        for period, count in pending.items():
+            CHUNKS_PENDING.labels(period).set(count)
+
     @handle_event("billing", "month_end_chunk_ready")
     def on_month_end_chunk_ready(self, event):
         """Billing's own work queue: every instance competes for the chunks."""

@@ -204,3 +204,13 @@ def test_a_posting_in_flight_holds_its_activity_until_it_is_in_the_statement(boo
     with books.tx() as s:
         statement = s.execute(select(PeriodStatement)).scalar_one()
         assert (statement.credits, statement.closing_balance) == (Decimal("70.00"), Decimal("70.00"))
+
+
+def test_pending_chunks_are_read_per_period_for_the_gauge(books):
+    for _ in range(3):
+        books.activity()
+    run_id, chunks, _ = run_all(books, chunk_size=2)
+    with books.tx() as s:
+        month_end.start(s, "2026-12", 1, None)  # three chunks of one, none done yet
+        since = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        assert month_end.pending_by_period(s, since) == {PERIOD: 0, "2026-12": 3}

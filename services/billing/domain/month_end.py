@@ -271,3 +271,11 @@ def status(session: Session, run_id: str, max_attempts: int) -> dict:
             "activities_failed": activities_failed, "started_at": run.started_at,
             "finished_at": run.finished_at, "elapsed_seconds": round(elapsed, 3),
             "activities_per_second": round(activities_done / elapsed, 1) if elapsed > 0 else 0.0}
+
+
+def pending_by_period(connection, since: dt.datetime) -> dict[str, int]:
+    """Chunks still to do per period, for runs running or finished since ``since`` (a session
+    or a read-only connection)."""
+    rows = connection.execute(select(MonthEndRun.period, MonthEndRun.chunks_total - MonthEndRun.chunks_done)
+                           .where(or_(MonthEndRun.status == "running", MonthEndRun.finished_at >= since)))
+    return {period: int(pending) for period, pending in rows}
