@@ -57,7 +57,7 @@ def _own_patterns(service: str) -> list[str]:
         _lit(RPC_EXCHANGE),
         _lit(RPC_QUEUE_TEMPLATE.format(service)),
         _lit(RPC_REPLY_QUEUE_TEMPLATE.format(service, "")) + ".+",
-        name + r"\..+",  # <service>.events, .dlq, .retry.N, work queues such as billing.month_end
+        name + r"\..+",  # <service>.events, .dlq, .retry.N, billing.month_end style names
         r"evt-.+--" + name + r"\..+",  # its handler queues, named after the consumer
     ]
 
@@ -87,7 +87,9 @@ def topic_permissions(service: str, vhost: str = VHOST) -> list[dict]:
     for source in sources_of(service):
         rules.append({
             "user": service, "vhost": vhost, "exchange": topology.events_exchange_name(source),
-            "write": "^$", "read": _alternatives(_lit(t) for t in subscribed_types(service, source)),
+            # a service publishes on its own exchange (billing also consumes its own work events)
+            "write": ".*" if source == service else "^$",
+            "read": _alternatives(_lit(t) for t in subscribed_types(service, source)),
         })
     return rules
 
@@ -220,7 +222,7 @@ def grafana_dashboard() -> dict:
         0, 34, w=24))
     panels.append(_row("Month-end and business", 42))
     panels.append(_panel("Month-end progress (chunks)", [
-        ("sum(coop_month_end_chunks_pending)", "pending"),
+        ("max(coop_month_end_chunks_pending)", "pending"),
         ("sum(rate(coop_month_end_chunks_done_total[5m])) * 60", "done per minute")], 0, 43))
     panels.append(_panel("Invoices issued per hour", [
         ("sum(increase(coop_invoices_issued_total[1h]))", "invoices")], 12, 43))

@@ -61,7 +61,7 @@ def test_billing_is_autoscaled_by_keda_on_the_month_end_queue_length():
     assert scaled["spec"]["minReplicaCount"] >= 1 < scaled["spec"]["maxReplicaCount"]
     (trigger,) = scaled["spec"]["triggers"]
     assert trigger["type"] == "rabbitmq"
-    assert trigger["metadata"]["queueName"] == "billing.month_end"
+    assert trigger["metadata"]["queueName"] == "evt-billing-month_end_chunk_ready--billing.on_month_end_chunk_ready"
     assert trigger["metadata"]["mode"] == "QueueLength"
     assert trigger["metadata"]["vhostName"] == "coop"
     auth = find("TriggerAuthentication", trigger["authenticationRef"]["name"])
