@@ -17,7 +17,7 @@ from pathlib import Path
 
 import eventlet
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 
 from shared.config import ROOT, service_config
 
