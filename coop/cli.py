@@ -199,7 +199,7 @@ def events_catalog(output: Path = typer.Option(ROOT / "docs" / "asyncapi.json", 
     from shared.asyncapi import catalog
 
     platform.load_event_schemas()
-    output.write_text(json.dumps(catalog(), indent=2, sort_keys=True) + "\n")
+    output.write_text(json.dumps(catalog(platform.services()), indent=2, sort_keys=True) + "\n")
     console.print(f"wrote {output}")
 
 

@@ -34,10 +34,13 @@ def envelope_schema(data_schema: dict, event_type: str, version: int) -> dict:
     }
 
 
-def catalog(version: str = "1.0.0") -> dict:
+def catalog(sources=None, version: str = "1.0.0") -> dict:
+    """The catalogue of the events of ``sources`` (every registered source when None)."""
     converter = openapi_plugin().converter
     channels, messages = {}, {}
     for (source, name), registered in sorted(REGISTRY.items()):
+        if sources is not None and source not in sources:
+            continue
         key = f"{source}.{name}"
         data_schema = converter.schema2jsonschema(registered.schema)
         messages[key] = {
