@@ -1,4 +1,4 @@
-"""Billing's RPC input/output schemas and the events it publishes (CONTRACTS.md)."""
+"""Billing's RPC input/output schemas and the events it publishes (docs/contracts.md)."""
 from decimal import Decimal
 
 import marshmallow as ma

@@ -1,6 +1,6 @@
 """A stand-in for the declarations service (another bounded context) in billing's tests.
 
-It answers ``compute_payslip`` with the contract of CONTRACTS.md, from an employment budget:
+It answers ``compute_payslip`` with the contract of docs/contracts.md, from an employment budget:
 gross = budget / 1.25 (employer contributions 25%), employee contributions 13.07%, and a flat
 20% withholding estimate. The figures are the fake's own; billing only relays them.
 """

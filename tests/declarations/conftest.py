@@ -1,5 +1,5 @@
 """Declarations' test helpers: the service with fast settings, and billing's events as the
-event contract (CONTRACTS.md) describes them, until billing publishes them itself."""
+event contract (docs/contracts.md) describes them, until billing publishes them itself."""
 import json
 import uuid
 

@@ -1,5 +1,5 @@
 """Dimona, DmfA and the 274 from billing's salary payouts (published here with publish_event
-as CONTRACTS.md describes them: billing does not publish them yet)."""
+as docs/contracts.md describes them: billing does not publish them yet)."""
 from lxml import etree
 
 from shared.testing import wait_until

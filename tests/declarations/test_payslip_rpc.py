@@ -1,4 +1,4 @@
-"""compute_payslip over RPC: the contract billing relies on (CONTRACTS.md)."""
+"""compute_payslip over RPC: the contract billing relies on (docs/contracts.md)."""
 import pytest
 from nameko.exceptions import UnknownService
 
