@@ -7,6 +7,7 @@ from services.governance.domain import (
     assemblies, elections, groups, minutes, polls, roll, voting,
 )
 from services.governance.models import Base
+from shared.batching import GroupCommit
 from shared.db import UnitOfWork, utcnow
 from shared.events import handle_event
 from shared.metrics import counter
@@ -22,10 +23,21 @@ def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def _cast_many(session, requests, tx):
+    return voting.cast_votes(session, requests, utcnow())
+
+
+def _cast_one(session, request, tx):
+    return voting.cast_vote(session, request["item_id"], request["voter_id"], request["on_behalf_of"],
+                            request["choice"], request["candidates"], utcnow())
+
+
 class GovernanceService(ServiceBase):
     name = "governance"
 
     uow = UnitOfWork(Base.metadata)
+    # ballots cast at the same moment share one transaction (the hot path of an assembly)
+    ballots = GroupCommit(batch=_cast_many, single=_cast_one)
 
     # ---- assemblies, roll, attendance, proxies ----
 
@@ -120,9 +132,7 @@ class GovernanceService(ServiceBase):
     def cast_vote(self, payload):
         data = load(CAST_VOTE, payload)
         self.caller.require_self_or_role(data["voter_id"], "staff")
-        with self.uow() as tx:
-            receipt = voting.cast_vote(tx.session, data["item_id"], data["voter_id"], data["on_behalf_of"],
-                                       data["choice"], data["candidates"], utcnow())
+        receipt = self.ballots.submit(data)
         VOTES_CAST.labels("proxy" if receipt["member_id"] != receipt["cast_by"] else "in_person").inc()
         return receipt
 

@@ -10,11 +10,12 @@ import hashlib
 import random
 import secrets
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, rule_broken
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError, rule_broken
 from services.governance.domain import elections
 from services.governance.domain.assemblies import attend, presence
 from services.governance.domain.common import get, new_id
@@ -134,7 +135,117 @@ def cast_vote(session: Session, item_id: str, voter_id: str, on_behalf_of: str |
     return {"item_id": item.id, "member_id": member_id, "cast_by": voter_id, "receipt": receipt}
 
 
-def _ballot_content(session: Session, item: AgendaItem, choice, candidates) -> tuple[str, list]:
+ADD_PARTICIPATIONS = {
+    "postgresql": postgresql.insert(Participation.__table__).on_conflict_do_nothing()
+    .returning(Participation.item_id, Participation.member_id),
+    "sqlite": sqlite.insert(Participation.__table__).on_conflict_do_nothing()
+    .returning(Participation.item_id, Participation.member_id),
+}
+ADD_ATTENDANCES = {"postgresql": postgresql.insert(Attendance.__table__).on_conflict_do_nothing(),
+                   "sqlite": sqlite.insert(Attendance.__table__).on_conflict_do_nothing()}
+ALREADY_VOTED = "this member has already voted on this item"
+
+
+def cast_votes(session: Session, requests: list[dict], now: dt.datetime) -> list:
+    """Cast many ballots in the caller's transaction with a handful of set-based statements:
+    the same rules as ``cast_vote``, one outcome per request (its receipt, or the error that
+    refused it, in which case nothing of it was written).
+
+    Requests: ``item_id``, ``voter_id``, ``on_behalf_of``, ``choice``, ``candidates``. The
+    participations go in with ``ON CONFLICT DO NOTHING``: a member who already voted (in an
+    earlier transaction, on another instance, or earlier in this very batch) is refused by the
+    primary key, not by a check that a concurrent transaction could slip past."""
+    dialect = session.get_bind().dialect.name
+    outcomes: list = [None] * len(requests)
+    members = [r["on_behalf_of"] or r["voter_id"] for r in requests]
+    item_table = AgendaItem.__table__
+    items = {row.id: row for row in session.execute(
+        select(item_table.c.id, item_table.c.assembly_id, item_table.c.kind, item_table.c.status,
+               item_table.c.secret, item_table.c.seats)
+        .where(item_table.c.id.in_(sorted({r["item_id"] for r in requests})))
+        .order_by(item_table.c.id).with_for_update(read=True))}
+    assemblies = sorted({row.assembly_id for row in items.values()})
+    people = sorted(set(members) | {r["voter_id"] for r in requests})
+    weights, holders, present, valid = {}, {}, set(), {}
+    if assemblies:
+        weights = {(a, m): w for a, m, w in session.execute(
+            select(RollEntry.assembly_id, RollEntry.member_id, RollEntry.weight)
+            .where(RollEntry.assembly_id.in_(assemblies), RollEntry.member_id.in_(sorted(set(members)))))}
+        holders = {(a, g): h for a, g, h in session.execute(
+            select(Proxy.assembly_id, Proxy.grantor_id, Proxy.holder_id)
+            .where(Proxy.assembly_id.in_(assemblies), Proxy.grantor_id.in_(people),
+                   Proxy.revoked_at.is_(None)))}
+        present = set(session.execute(
+            select(Attendance.assembly_id, Attendance.member_id)
+            .where(Attendance.assembly_id.in_(assemblies),
+                   Attendance.member_id.in_(sorted({r["voter_id"] for r in requests})))).tuples())
+    accepted, seen = [], set()
+    for index, (request, member_id) in enumerate(zip(requests, members)):
+        item = items.get(request["item_id"])
+        try:
+            if item is None:
+                raise NotFound(f"no agenda item {request['item_id']}")
+            if item.status != "open":
+                raise PreconditionFailed("the vote on this item is not open")
+            weight = weights.get((item.assembly_id, member_id))
+            if weight is None:
+                raise Forbidden("this member is not on the assembly's electoral roll")
+            voter_id = request["voter_id"]
+            in_person = member_id == voter_id
+            holder = holders.get((item.assembly_id, member_id))
+            if not in_person and holder != voter_id:
+                raise Forbidden("the voter holds no proxy in force for this member")
+            if item.kind == "election" and item.id not in valid:
+                valid[item.id] = {c.id for c in elections.candidacies(session, item.id)}
+            choice, marks = _ballot_content(session, item, request["choice"], request["candidates"],
+                                            valid.get(item.id))
+            if (item.id, member_id) in seen:
+                raise Conflict(ALREADY_VOTED, {"member_id": ["already voted"]})
+        except (NotFound, PreconditionFailed, Forbidden, Conflict, ValidationError) as error:
+            outcomes[index] = error
+            continue
+        seen.add((item.id, member_id))
+        accepted.append((index, item, member_id, voter_id, choice, marks, weight,
+                         bool(in_person and holder)))
+    if not accepted:
+        return outcomes
+    inserted = set(session.execute(ADD_PARTICIPATIONS[dialect].values([
+        {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
+         "choice": None if item.secret else choice}
+        for _, item, member_id, voter_id, choice, *_ in accepted])).tuples())
+    attending, revoking, ballots, ballot_marks = {}, set(), [], []
+    for index, item, member_id, voter_id, choice, marks, weight, revokes in accepted:
+        if (item.id, member_id) not in inserted:
+            outcomes[index] = Conflict(ALREADY_VOTED, {"member_id": ["already voted"]})
+            continue
+        if (item.assembly_id, voter_id) not in present or revokes:
+            attending[(item.assembly_id, voter_id)] = {
+                "assembly_id": item.assembly_id, "member_id": voter_id, "registered_by": voter_id}
+        if revokes:
+            revoking.add((item.assembly_id, voter_id))
+        receipt, ballot_id = new_receipt(), new_id()
+        ballots.append({"id": ballot_id, "item_id": item.id, "choice": choice, "weight": weight,
+                        "receipt_hash": receipt_hash(receipt)})
+        ballot_marks += [{"ballot_id": ballot_id, "candidacy_id": c} for c in marks]
+        outcomes[index] = {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
+                           "receipt": receipt}
+    if attending:
+        session.execute(ADD_ATTENDANCES[dialect], [attending[k] for k in sorted(attending)])
+    for assembly_id, grantor_id in sorted(revoking):
+        session.execute(update(Proxy).where(
+            Proxy.assembly_id == assembly_id, Proxy.grantor_id == grantor_id, Proxy.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason="attends_in_person"))
+    if ballots:
+        # the box's rows keep no trace of the order in which members voted
+        random.SystemRandom().shuffle(ballots)
+        session.execute(insert(Ballot), ballots)
+    if ballot_marks:
+        session.execute(insert(BallotMark), ballot_marks)
+    return outcomes
+
+
+def _ballot_content(session: Session, item, choice, candidates, valid=None) -> tuple[str, list]:
+    """The ballot's choice and marks; ``valid`` (the item's candidacy ids) is read when not given."""
     if item.kind == "resolution":
         if choice not in RESOLUTION_CHOICES:
             raise rule_broken("choice", f"one of {', '.join(RESOLUTION_CHOICES)}")
@@ -144,7 +255,8 @@ def _ballot_content(session: Session, item: AgendaItem, choice, candidates) -> t
     chosen = list(dict.fromkeys(candidates or []))
     if len(chosen) > item.seats:
         raise rule_broken("candidates", f"at most {item.seats} candidates for {item.seats} seats")
-    valid = {c.id for c in elections.candidacies(session, item.id)}
+    if valid is None:
+        valid = {c.id for c in elections.candidacies(session, item.id)}
     unknown = [c for c in chosen if c not in valid]
     if unknown:
         raise rule_broken("candidates", f"not candidates in this election: {', '.join(unknown)}")
