@@ -225,10 +225,12 @@ class Transaction:
         wrote = self._rows or session.new or session.dirty or session.deleted or session.info.get("wrote")
         if not wrote or self._worker_ctx in self._provider.inbox_recorded:
             return
-        key = self._provider.inbox_key(self._worker_ctx)
-        if key is not None:
-            session.execute(insert(self._provider.inbox).values(
-                event_id=key[0], handler=key[1], handled_at=utcnow()))
+        keys = self._provider.inbox_keys(self._worker_ctx)
+        if keys:
+            now = utcnow()
+            # a batch handler's worker handles many events: one row each, in one statement
+            session.execute(insert(self._provider.inbox), [
+                {"event_id": event_id, "handler": handler, "handled_at": now} for event_id, handler in keys])
             self._provider.inbox_recorded[self._worker_ctx] = True
 
 
@@ -308,12 +310,22 @@ class UnitOfWork(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return TransactionFactory(self, worker_ctx)
 
-    def inbox_key(self, worker_ctx):
+    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+        """The (event_id, handler) rows the worker's transaction records: none outside an event
+        handler, one per event in it (a batch handler's worker handles several)."""
         entrypoint = getattr(worker_ctx, "entrypoint", None)
-        key_fn = getattr(entrypoint, "inbox_key", None)
-        return key_fn(worker_ctx) if key_fn is not None else None
+        keys_fn = getattr(entrypoint, "inbox_keys", None)
+        return list(keys_fn(worker_ctx)) if keys_fn is not None else []
 
     def inbox_contains(self, event_id: str, handler: str) -> bool:
         with self.engine.connect() as connection:
             return bool(connection.execute(select(exists().where(
                 self.inbox.c.event_id == event_id, self.inbox.c.handler == handler))).scalar())
+
+    def inbox_handled(self, event_ids: list[str], handler: str) -> set[str]:
+        """Which of these events ``handler`` has already recorded in the inbox (one query)."""
+        if not event_ids:
+            return set()
+        with self.read_engine.connect().execution_options(read_only=True) as connection:
+            return set(connection.execute(select(self.inbox.c.event_id).where(
+                self.inbox.c.handler == handler, self.inbox.c.event_id.in_(event_ids))).scalars())

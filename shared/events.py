@@ -4,17 +4,26 @@
 handler that raises is retried through delay queues with backoff, then parked in the
 service's dead-letter queue; a redelivered event whose effect is already recorded in the
 inbox is acknowledged and skipped.
+
+``handle_event_batch`` is the same contract for handlers that write the effects of many events
+at once: the handler gets a list of events (up to ``batch``, as many as are ready) and writes
+all their effects in one transaction, which records one inbox row per event; the messages are
+acknowledged after it commits. If the batch fails, each of its events is handled alone, so that
+only the event that fails goes through the retries and the dead-letter queue.
 """
 import datetime as dt
 import json
 import logging
+import time
 import traceback
 import uuid
 from dataclasses import dataclass
 from functools import partial
 
+import eventlet
 import marshmallow as ma
 from nameko.events import EventHandler
+from nameko.messaging import QueueConsumer
 
 from shared import topology
 from shared.amqp import OutgoingMessage
@@ -141,17 +150,26 @@ class ReliableEventHandler(EventHandler):
         return f"{self.container.service_name}.{self.method_name}"
 
     def handle_message(self, body, message):
+        event = self._decode(body, message)
+        if event is not None:
+            self._handle_alone(event, message, (event,))
+
+    def _decode(self, body, message) -> Event | None:
+        """The message's event; a malformed envelope is parked (and acked) and gives None."""
         if isinstance(body, (bytes, str)):
             try:
                 body = json.loads(body)
             except ValueError:
                 body = {"undecodable": str(body)[:1000]}
         try:
-            event = Event.from_envelope(body)
+            return Event.from_envelope(body)
         except ma.ValidationError as exc:
             self._park(message, f"malformed envelope: {exc.messages}", attempt=0)
             self.queue_consumer.ack_message(message)
-            return
+            return None
+
+    def _handle_alone(self, event, message, args):
+        """One event in its own worker (``args`` are the handler's), unless the inbox has it."""
         if self.inbox is not None and self.inbox.inbox_contains(event.event_id, self.handler_key):
             EVENTS_HANDLED.labels(self.container.service_name, event.event_type, "duplicate").inc()
             self.queue_consumer.ack_message(message)
@@ -161,13 +179,17 @@ class ReliableEventHandler(EventHandler):
         context_data["event_id"] = event.event_id
         handle_result = partial(self.handle_result, message)
         try:
-            self.container.spawn_worker(self, (event,), {}, context_data=context_data,
+            self.container.spawn_worker(self, args, {}, context_data=context_data,
                                         handle_result=handle_result)
         except Exception:
             self.queue_consumer.requeue_message(message)
 
     def inbox_key(self, worker_ctx):
         return worker_ctx.args[0].event_id, self.handler_key
+
+    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+        """The inbox rows the worker's transaction records: one per event it handles."""
+        return [self.inbox_key(worker_ctx)]
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         service = self.container.service_name
@@ -218,3 +240,156 @@ class ReliableEventHandler(EventHandler):
 
 
 handle_event = ReliableEventHandler.decorator
+
+
+class BatchQueueConsumer(QueueConsumer):
+    """The queue consumer of batch handlers. It has its own channel: a channel's prefetch applies
+    to each of its consumers, and a batch handler needs a prefetch of a few batches."""
+
+    @property
+    def prefetch_count(self):
+        return max([getattr(p, "prefetch", 0) for p in self._providers] + [self.container.max_workers])
+
+
+class ReliableEventBatchHandler(ReliableEventHandler):
+    """A reliable event handler whose method takes a list of events, handled in one worker.
+
+    The messages that are ready (up to ``batch``) are gathered: a batch is handed over when it
+    is full, or when no further message came in for ``linger`` seconds, or ``max_wait`` after
+    its first message. Events already in the inbox are acknowledged and skipped (one query per
+    batch), as are second copies of one event within a batch. The handler writes the effects of
+    all the events in one transaction, which records one inbox row per event; on success every
+    message is acknowledged. If the worker fails, each event of the batch is handled alone in
+    a worker of its own (the method gets a list of one), through the usual retries and the
+    dead-letter queue; an event that failed before (a retry) is always handled alone.
+    """
+
+    queue_consumer = BatchQueueConsumer()
+
+    def __init__(self, source_service, event_type, batch: int = 200, linger: float = 0.002,
+                 max_wait: float = 0.05, **kwargs):
+        super().__init__(source_service, event_type, **kwargs)
+        if batch < 1:
+            raise ValueError("a batch holds at least one event")
+        self.batch, self.linger, self.max_wait = batch, linger, max_wait
+
+    @property
+    def prefetch(self) -> int:
+        # the next batch gathers while one is handled
+        return 2 * self.batch
+
+    def setup(self):
+        super().setup()
+        self._pending: list[tuple[Event, object]] = []
+        self._gathering = False
+        self._stopping = False
+
+    def stop(self):
+        self._stopping = True
+        super().stop()
+        # gathered but never handed to a worker: back to the queue
+        pending, self._pending = self._pending, []
+        for _, message in pending:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_message(self, body, message):
+        event = self._decode(body, message)
+        if event is None:
+            return
+        if int((message.headers or {}).get(ATTEMPT_HEADER, 0)) > 0:
+            self._handle_alone(event, message, ([event],))
+            return
+        self._pending.append((event, message))
+        if len(self._pending) >= self.batch:
+            self._flush()
+        elif not self._gathering:
+            self._gathering = True
+            self.container.spawn_managed_thread(self._gather, identifier=f"{self.handler_key}.gather")
+
+    def _gather(self):
+        """Wait while messages keep coming in, then hand over what was gathered."""
+        deadline = time.monotonic() + self.max_wait
+        try:
+            seen = -1
+            while seen != len(self._pending) and 0 < len(self._pending) < self.batch \
+                    and time.monotonic() < deadline:
+                seen = len(self._pending)
+                eventlet.sleep(self.linger)
+        finally:
+            self._gathering = False
+        if self._pending:
+            self._flush()
+
+    def _flush(self):
+        taken, self._pending = self._pending[:self.batch], self._pending[self.batch:]
+        if not taken:
+            return
+        if self._stopping:
+            for _, message in taken:
+                self.queue_consumer.requeue_message(message)
+            return
+        service = self.container.service_name
+        try:
+            done = self.inbox.inbox_handled([e.event_id for e, _ in taken], self.handler_key) \
+                if self.inbox is not None else set()
+        except Exception:
+            log.exception("could not read the inbox; the batch goes back to the queue")
+            for _, message in taken:
+                self.queue_consumer.requeue_message(message)
+            return
+        batch: dict[str, tuple[Event, list]] = {}
+        for event, message in taken:
+            if event.event_id in done:
+                EVENTS_HANDLED.labels(service, event.event_type, "duplicate").inc()
+                self.queue_consumer.ack_message(message)
+            elif event.event_id in batch:  # a second copy: settled with the first
+                batch[event.event_id][1].append(message)
+            else:
+                batch[event.event_id] = (event, [message])
+        if not batch:
+            return
+        items = list(batch.values())
+        events = [event for event, _ in items]
+        first_message = items[0][1][0]
+        context_data = self.unpack_message_headers(first_message)
+        correlations = {event.correlation_id for event in events}
+        context_data["correlation_id"] = correlations.pop() if len(correlations) == 1 else None
+        try:
+            self.container.spawn_worker(self, (events,), {}, context_data=context_data,
+                                        handle_result=partial(self._batch_result, items))
+        except Exception:
+            for _, messages in items:
+                for message in messages:
+                    self.queue_consumer.requeue_message(message)
+
+    def _batch_result(self, items, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        if exc_info is None:
+            for event, messages in items:
+                EVENTS_HANDLED.labels(service, event.event_type, "ok").inc()
+                for message in messages:
+                    self.queue_consumer.ack_message(message)
+            return result, exc_info
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        log.warning("a batch of %s events failed (%s); handling them one by one", len(items), error)
+        for event, messages in items:
+            EVENTS_HANDLED.labels(service, event.event_type, "batch_failed").inc()
+            # the first copy stays unacknowledged until its own worker is over: the others may go
+            for copy in messages[1:]:
+                self.queue_consumer.ack_message(copy)
+            self.container.spawn_managed_thread(
+                partial(self._handle_alone, event, messages[0], ([event],)),
+                identifier=f"{self.handler_key}.alone")
+        return result, exc_info
+
+    def inbox_key(self, worker_ctx):
+        raise TypeError("a batch handler records one inbox row per event: see inbox_keys")
+
+    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+        return [(event.event_id, self.handler_key) for event in worker_ctx.args[0]]
+
+
+def handle_event_batch(source_service: str, event_type: str, batch: int = 200, **kwargs):
+    """``@handle_event_batch("billing", "invoice_issued", batch=200)``: the method takes a list
+    of events and writes the effects of all of them in one unit of work."""
+    return ReliableEventBatchHandler.decorator(source_service, event_type, batch=batch, **kwargs)
