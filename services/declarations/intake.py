@@ -45,9 +45,8 @@ def sales_grid(book: ParameterBook, on: dt.date, category: str, rate: Decimal) -
     raise rule_broken("vat_breakdown.rate", f"{rate}% is not a Belgian VAT rate on {on.isoformat()}")
 
 
-def record_invoice(session: Session, book: ParameterBook, data: dict, periodicity: str):
-    if has_lines(session, "invoice", data["invoice_id"]):
-        return None
+def invoice_figures(book: ParameterBook, data: dict) -> list[Figure]:
+    """The VAT grids of an issued invoice: the base by rate or category, the VAT due in 54."""
     day = data["issue_date"]
     pairs = []
     for item in data["vat_breakdown"]:
@@ -55,20 +54,58 @@ def record_invoice(session: Session, book: ParameterBook, data: dict, periodicit
         pairs.append((grid, item["base"]))
         if item["category"] == "S":
             pairs.append(("54", item["vat"]))
-    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
-                               "invoice", data["invoice_id"], _sum_by_code(pairs))
+    return _sum_by_code(pairs)
+
+
+def credit_note_figures(book: ParameterBook, data: dict) -> list[Figure]:
+    """The VAT grids of a credit note: the base in 48 or 49, the VAT to recover in 64."""
+    pairs = []
+    for item in data["vat_breakdown"]:
+        pairs.append((CREDIT_NOTE_GRID.get(item["category"], "49"), item["base"]))
+        pairs.append(("64", item["vat"]))
+    return _sum_by_code(pairs)
+
+
+def record_invoice(session: Session, book: ParameterBook, data: dict, periodicity: str):
+    if has_lines(session, "invoice", data["invoice_id"]):
+        return None
+    return ledger.book_figures(session, book, "vat", periods.period_of(data["issue_date"], periodicity),
+                               "invoice", data["invoice_id"], invoice_figures(book, data))
 
 
 def record_credit_note(session: Session, book: ParameterBook, data: dict, periodicity: str):
     if has_lines(session, "credit_note", data["credit_note_id"]):
         return None
-    pairs = []
-    for item in data["vat_breakdown"]:
-        pairs.append((CREDIT_NOTE_GRID.get(item["category"], "49"), item["base"]))
-        pairs.append(("64", item["vat"]))
-    day = data["issue_date"]
-    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
-                               "credit_note", data["credit_note_id"], _sum_by_code(pairs))
+    return ledger.book_figures(session, book, "vat", periods.period_of(data["issue_date"], periodicity),
+                               "credit_note", data["credit_note_id"], credit_note_figures(book, data))
+
+
+def record_invoices(session: Session, book: ParameterBook, invoices: list[dict], periodicity: str):
+    """``record_invoice`` for many invoices at once, with the same lines: the invoices already
+    booked are found with one query, each return is locked once, the lines are bulk-inserted."""
+    return _record_documents(session, book, "invoice", "invoice_id", invoice_figures, invoices, periodicity)
+
+
+def record_credit_notes(session: Session, book: ParameterBook, notes: list[dict], periodicity: str):
+    """``record_credit_note`` for many credit notes at once (see ``record_invoices``)."""
+    return _record_documents(session, book, "credit_note", "credit_note_id", credit_note_figures, notes,
+                             periodicity)
+
+
+def _record_documents(session, book, document_kind, id_field, figures_of, documents, periodicity):
+    """The VAT documents not booked yet (each once, the first copy of a document counts), booked
+    in one go; returns the declarations they went to."""
+    booked = booked_documents(session, document_kind, [d[id_field] for d in documents])
+    todo = []
+    for data in documents:
+        if data[id_field] in booked:
+            continue
+        booked.add(data[id_field])
+        todo.append(ledger.Document(periods.period_of(data["issue_date"], periodicity), document_kind,
+                                    data[id_field], figures_of(book, data)))
+    if not todo:
+        return {}
+    return ledger.book_documents(session, book, "vat", todo)
 
 
 def record_expense(session: Session, book: ParameterBook, data: dict, periodicity: str):
@@ -169,6 +206,15 @@ def close_month(session: Session, book: ParameterBook, month: str, periodicity: 
 
 def payout_of(session: Session, payout_id: str) -> Payout | None:
     return session.get(Payout, payout_id)
+
+
+def booked_documents(session: Session, document_kind: str, document_ids: list[str]) -> set[str]:
+    """Which of these documents already have lines (one query)."""
+    if not document_ids:
+        return set()
+    return set(session.execute(select(DeclarationLine.document_id).distinct().where(
+        DeclarationLine.document_kind == document_kind,
+        DeclarationLine.document_id.in_(set(document_ids)))).scalars())
 
 
 def has_lines(session: Session, document_kind: str, document_id: str) -> bool:

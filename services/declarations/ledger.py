@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -54,12 +54,12 @@ def open_declaration(session: Session, book: ParameterBook, kind: str, period: s
     # instances may create the same declaration at once: the loser's insert does nothing
     # (waiting for the winner's commit) and both then lock the same row
     new_id = str(uuid.uuid4())
-    insert = _insert_for(session)(Declaration).values(
+    statement = _insert_for(session)(Declaration).values(
         id=new_id, kind=kind, period=period, reference=reference, status=status,
         due_date=periods.due_date(book, kind, period, start_of_work), created_at=utcnow(),
         ready_at=utcnow() if status == "ready" else None,
     ).on_conflict_do_nothing()
-    session.execute(insert)
+    session.execute(statement)
     declaration = find(session, kind, period, reference, lock=True)
     return declaration, declaration.id == new_id
 
@@ -73,12 +73,7 @@ def _insert_for(session: Session):
 def book_figures(session: Session, book: ParameterBook, kind: str, period: str,
                  document_kind: str, document_id: str, figures: list[Figure]) -> Declaration:
     """Add a document's figures to the open return of ``period`` or, if it is closed, the next one."""
-    target = period
-    while True:
-        declaration, _ = open_declaration(session, book, kind, target)
-        if declaration.status in OPEN:
-            break
-        target = periods.following(target)
+    declaration, target = open_return(session, book, kind, period)
     now = utcnow()
     for figure in figures:
         session.add(DeclarationLine(
@@ -89,6 +84,50 @@ def book_figures(session: Session, book: ParameterBook, kind: str, period: str,
         ))
     session.flush()
     return declaration
+
+
+def open_return(session: Session, book: ParameterBook, kind: str, period: str) -> tuple[Declaration, str]:
+    """The open return a figure of ``period`` goes to (locked), and its period."""
+    target = period
+    while True:
+        declaration, _ = open_declaration(session, book, kind, target)
+        if declaration.status in OPEN:
+            return declaration, target
+        target = periods.following(target)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's figures to book: ``book_documents`` takes many at once."""
+
+    period: str
+    document_kind: str
+    document_id: str
+    figures: list[Figure]
+
+
+def book_documents(session: Session, book: ParameterBook, kind: str,
+                   documents: list[Document]) -> dict[str, Declaration]:
+    """``book_figures`` for many documents: each return is found (and locked) once, in the order
+    of its period, and every line is written with one bulk insert. The lines are the ones that
+    ``book_figures`` would write document by document, in the same order. Returns the
+    declaration each period's figures went to."""
+    targets: dict[str, tuple[Declaration, str]] = {}
+    for period in sorted({d.period for d in documents}):
+        targets[period] = open_return(session, book, kind, period)
+    now = utcnow()
+    rows = []
+    for document in documents:
+        declaration, target = targets[document.period]
+        rows.extend({
+            "declaration_id": declaration.id, "code": figure.code, "amount": figure.amount,
+            "document_kind": document.document_kind, "document_id": document.document_id,
+            "member_id": figure.member_id, "regime": figure.regime, "period_of": document.period,
+            "regularisation": target != document.period, "recorded_at": now,
+        } for figure in document.figures)
+    if rows:
+        session.execute(insert(DeclarationLine), rows)
+    return {period: declaration for period, (declaration, _) in targets.items()}
 
 
 def get(session: Session, declaration_id: str, lock: bool = False) -> Declaration:

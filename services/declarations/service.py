@@ -13,9 +13,12 @@ from services.declarations.parameters import ParameterCache
 from services.declarations.schemas import jsonable
 from shared.db import UnitOfWork, utcnow
 from shared.errors import rule_broken
-from shared.events import handle_event
+from shared.events import handle_event, handle_event_batch
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
+
+# invoices and credit notes booked per unit of work
+EVENT_BATCH = 200
 
 
 class ConfiguredTimer(Timer):
@@ -183,19 +186,30 @@ class DeclarationsService(ServiceBase):
 
     # ---- billing's events ----
 
-    @handle_event("billing", "invoice_issued")
-    def on_invoice_issued(self, event):
-        data = load(schemas.InvoiceIssued(), event.data)
-        book = self.book()
-        with self.uow() as tx:
-            intake.record_invoice(tx.session, book, data, self.periodicity)
+    # month-end issues thousands of invoices at once: they are booked in batches, one unit of
+    # work per batch; an event that fails its batch is handled alone (the list of one)
 
-    @handle_event("billing", "credit_note_issued")
-    def on_credit_note_issued(self, event):
-        data = load(schemas.CreditNoteIssued(), event.data)
+    @handle_event_batch("billing", "invoice_issued", batch=EVENT_BATCH)
+    def on_invoice_issued(self, events):
+        schema = schemas.InvoiceIssued()
+        documents = [load(schema, event.data) for event in events]
         book = self.book()
         with self.uow() as tx:
-            intake.record_credit_note(tx.session, book, data, self.periodicity)
+            if len(documents) == 1:
+                intake.record_invoice(tx.session, book, documents[0], self.periodicity)
+            else:
+                intake.record_invoices(tx.session, book, documents, self.periodicity)
+
+    @handle_event_batch("billing", "credit_note_issued", batch=EVENT_BATCH)
+    def on_credit_note_issued(self, events):
+        schema = schemas.CreditNoteIssued()
+        documents = [load(schema, event.data) for event in events]
+        book = self.book()
+        with self.uow() as tx:
+            if len(documents) == 1:
+                intake.record_credit_note(tx.session, book, documents[0], self.periodicity)
+            else:
+                intake.record_credit_notes(tx.session, book, documents, self.periodicity)
 
     @handle_event("billing", "expense_approved")
     def on_expense_approved(self, event):
