@@ -27,6 +27,7 @@ from nameko.messaging import QueueConsumer
 
 from shared import topology
 from shared.amqp import OutgoingMessage
+from shared.faults import failpoint
 from shared.messaging import ServiceMessaging
 from shared.metrics import counter
 
@@ -365,6 +366,7 @@ class ReliableEventBatchHandler(ReliableEventHandler):
     def _batch_result(self, items, worker_ctx, result=None, exc_info=None):
         service = self.container.service_name
         if exc_info is None:
+            failpoint("event_batch_before_ack")  # committed, not acknowledged: redelivered, skipped
             for event, messages in items:
                 EVENTS_HANDLED.labels(service, event.event_type, "ok").inc()
                 for message in messages:
