@@ -130,6 +130,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def broker_pids() -> list[int]:
+    """The local RabbitMQ node's processes (none when the broker runs elsewhere)."""
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
 def database_backend_pids(db_uri: str) -> list[int]:
     import psycopg2
 
@@ -258,9 +264,11 @@ def main() -> None:
             print(f"roll of {args.voters} frozen and vote opened in {time.perf_counter() - began:.2f} s")
 
             service_cpu = sum(cpu_seconds(p.process.pid) for p in instances)
+            broker_cpu = sum(cpu_seconds(pid) for pid in broker_pids())
             cast = cast_all(voters, item_id, amqp_uri, args.callers, args.concurrency, workdir)
             rate = cast["ok"] / cast["seconds"]
             service_cpu = sum(cpu_seconds(p.process.pid) for p in instances) - service_cpu
+            broker_cpu = sum(cpu_seconds(pid) for pid in broker_pids()) - broker_cpu
             database_cpu = (sum(cpu_seconds(pid) for pid in database_backend_pids(db_uri))
                             if args.backend == "postgresql" else 0.0)
             print(f"cast {cast['ok']} ballots through RPC in {cast['seconds']:.1f} s: {rate:.0f} votes/s "
@@ -271,12 +279,14 @@ def main() -> None:
             per_vote = {"governance": service_cpu, "callers": cast["caller_cpu"]}
             if args.backend == "postgresql":
                 per_vote["postgresql"] = database_cpu
+            if broker_cpu > 0:
+                per_vote["rabbitmq"] = broker_cpu
             print("CPU per ballot: " + ", ".join(f"{name} {1000 * seconds / cast['ok']:.2f} ms"
                                                  for name, seconds in per_vote.items())
                   + f" (machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
             ceiling = os.cpu_count() / (sum(per_vote.values()) / cast["ok"])
             print(f"CPU-bound ceiling if these {os.cpu_count()} CPUs were ours alone: ~{ceiling:.0f} votes/s "
-                  f"(RabbitMQ's own CPU not counted)")
+                  f"({'RabbitMQ counted' if broker_cpu > 0 else 'RabbitMQ not counted: not a local process'})")
 
             tally_seconds, tally = time_sql_tally(db_uri, item_id)
             print(f"tally in SQL (GROUP BY over {sum(tally['ballots'].values())} ballots): "
