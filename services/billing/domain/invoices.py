@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
@@ -230,12 +230,26 @@ def number(session: Session, documents: list[SimpleNamespace], today: dt.date, s
         document.series, document.sequence = series, first + offset
         document.number = numbering.format_number(series, today.year, first + offset)
         document.payment_reference = numbering.payment_reference(today.year, first + offset)
-    ids = [d.id for d in documents]
-    session.execute(update(Invoice.__table__).where(Invoice.__table__.c.id.in_(ids)).values(
-        series=series,
-        sequence=case({d.id: d.sequence for d in documents}, value=Invoice.__table__.c.id),
-        number=case({d.id: d.number for d in documents}, value=Invoice.__table__.c.id),
-        payment_reference=case({d.id: d.payment_reference for d in documents}, value=Invoice.__table__.c.id)))
+    table = Invoice.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # one statement with four array parameters: nothing to build or compile per document
+        session.execute(text(
+            f"UPDATE {table.name} SET series = :series, sequence = numbered.sequence,"
+            " number = numbered.number, payment_reference = numbered.payment_reference"
+            " FROM unnest(CAST(:ids AS varchar[]), CAST(:sequences AS integer[]),"
+            " CAST(:numbers AS varchar[]), CAST(:references AS varchar[]))"
+            " AS numbered (id, sequence, number, payment_reference)"
+            f" WHERE {table.name}.id = numbered.id"),
+            {"series": series, "ids": [d.id for d in documents], "sequences": [d.sequence for d in documents],
+             "numbers": [d.number for d in documents],
+             "references": [d.payment_reference for d in documents]})
+        return
+    # SQLite runs in the process: one prepared UPDATE by primary key, executed per document
+    session.execute(update(table).where(table.c.id == bindparam("document_id")).values(
+        series=series, sequence=bindparam("new_sequence"), number=bindparam("new_number"),
+        payment_reference=bindparam("new_reference")).execution_options(synchronize_session=False), [
+        {"document_id": d.id, "new_sequence": d.sequence, "new_number": d.number,
+         "new_reference": d.payment_reference} for d in documents])
 
 
 def _check_issuable(session: Session, invoice: Invoice) -> None:
