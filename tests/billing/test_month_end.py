@@ -74,6 +74,27 @@ def follow(proxy, run_id, until, timeout=120):
     return found
 
 
+def declarations_booked(declarations_uri: str) -> tuple[int, list[str], int]:
+    """(invoice_issued events in declarations' inbox, invoices with VAT lines, VAT lines), read
+    from declarations' database the way an operator would check it."""
+    from sqlalchemy import text
+
+    from shared.db import make_engine
+
+    engine = make_engine(declarations_uri)
+    try:
+        with engine.connect() as connection:
+            handled = connection.execute(text(
+                "SELECT count(*) FROM inbox WHERE handler = 'declarations.on_invoice_issued'")).scalar()
+            documents = connection.execute(text(
+                "SELECT DISTINCT document_id FROM declaration_lines WHERE document_kind = 'invoice'")).scalars().all()
+            lines = connection.execute(text(
+                "SELECT count(*) FROM declaration_lines WHERE document_kind = 'invoice'")).scalar()
+        return handled, list(documents), lines
+    finally:
+        engine.dispose()
+
+
 def check_books(books: Books, count: int, built: dict) -> list[str]:
     with books.tx() as s:
         statements = s.execute(select(func.count(), func.count(func.distinct(PeriodStatement.activity_id)))
@@ -100,6 +121,9 @@ def test_month_end_survives_a_killed_instance_and_does_nothing_twice(
     built = build(books, count)
     bus = record_events("billing")
     env = {"BILLING_MAX_WORKERS": "2"}
+    # declarations books the invoices as they come, in batches
+    declarations_uri = make_db("declarations")
+    service_process("declarations", declarations_uri).wait_ready()
     # SQLite has one writer: one process, killed and restarted; PostgreSQL: two, one killed
     survivor = service_process("billing", uri, env).wait_ready() if backend == "postgresql" else None
     victim = service_process("billing", uri, env).wait_ready()
@@ -126,6 +150,12 @@ def test_month_end_survives_a_killed_instance_and_does_nothing_twice(
         assert all(len(ids) == 1 for ids in by_invoice.values())  # one event per invoice
         closed = bus.of_type("month_closed")[0]["data"]
         assert closed == {"run_id": started["run_id"], "period": PERIOD, "activities": count}
+        # every invoice_issued reached declarations and was booked once
+        wait_until(lambda: declarations_booked(declarations_uri)[0] == len(issued), 30, 0.2,
+                   f"declarations did not book every invoice: {declarations_booked(declarations_uri)}")
+        handled, documents, lines = declarations_booked(declarations_uri)
+        assert sorted(documents) == sorted(issued)  # each invoice's lines, under one document each
+        assert lines == 3 * len(issued)  # grid 03 (21% base), 01 (6% base), 54 (their VAT)
 
         # re-running the finished run changes nothing
         again = proxy.billing.start_month_end({"period": PERIOD})
