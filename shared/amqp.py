@@ -125,3 +125,61 @@ class ConfirmingPublisher:
                 log.debug("closing publisher connection failed", exc_info=True)
         self._connection = None
         self._channel = None
+
+
+class ReplyPublisher:
+    """RPC replies on one long-lived channel per service process, without publisher confirms.
+
+    Nameko's responder built a publisher, a kombu connection object and a producer-pool lookup
+    for every reply, serialised the result twice and waited for the broker's confirm. A reply
+    is worth nothing once its caller has gone, and the caller already has the guard that
+    matters, its timeout; a confirm that failed after the work had been committed made the
+    request go back to the queue, so the work could run twice. Replies are transient, as the
+    caller's exclusive reply queue is. One green thread publishes at a time (a semaphore keeps
+    the frames of two replies from interleaving); a lost connection is reopened once."""
+
+    def __init__(self, amqp_uri: str, ssl=None, login_method=None):
+        from eventlet.semaphore import Semaphore
+
+        self.amqp_uri = amqp_uri
+        self.ssl = ssl
+        self.login_method = login_method
+        self._lock = Semaphore()
+        self._connection = None
+        self._producer = None
+
+    def _ensure_producer(self):
+        if self._producer is not None and self._connection.connected:
+            return self._producer
+        self.close()
+        from kombu import Producer
+
+        self._connection = Connection(self.amqp_uri, heartbeat=0, ssl=self.ssl,
+                                      login_method=self.login_method)
+        self._connection.connect()
+        self._producer = Producer(self._connection.channel())
+        return self._producer
+
+    def publish(self, body, content_type: str, content_encoding: str, exchange: str,
+                routing_key: str, correlation_id: str | None) -> None:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    self._ensure_producer().publish(
+                        body, exchange=exchange, routing_key=routing_key, content_type=content_type,
+                        content_encoding=content_encoding, correlation_id=correlation_id,
+                        delivery_mode=1, retry=False)
+                    return
+                except (OSError, amqp.exceptions.AMQPError, amqp.exceptions.ConnectionError):
+                    self.close()
+                    if attempt == 2:
+                        raise
+                    log.warning("the reply channel was lost; reopening it", exc_info=True)
+
+    def close(self) -> None:
+        connection, self._connection, self._producer = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:  # closing a broken connection: nothing left to save
+                pass

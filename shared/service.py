@@ -1,43 +1,52 @@
 """What every service class has: metrics, the caller, log context, and typed RPC errors."""
-from nameko.amqp.publish import Publisher
-from nameko.constants import (
-    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
-    NON_PERSISTENT, SERIALIZER_CONFIG_KEY,
-)
-from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+import sys
+
+import kombu.serialization
+from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
+from nameko.exceptions import UnserializableValueError, serialize
+from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 from nameko.web.handlers import http
 
+from shared.amqp import ReplyPublisher
 from shared.auth import CallerProvider
 from shared.errors import EXPECTED
 from shared.logs import LogContext
 from shared.metrics import Metrics
 
 
-class ReplyPublisher(Publisher):
-    """Publishes an RPC reply into the caller's exclusive reply queue. Without a publisher
-    confirm: a reply is worth nothing once its caller has gone, and the caller already has the
-    one guard that matters, its timeout. Waiting for the broker's confirm cost every call a
-    round trip, and a confirm that failed after the work was committed made Nameko requeue the
-    request, so the work could run twice. Transient, as the queue it goes to is."""
-
-    use_confirms = False
-    delivery_mode = NON_PERSISTENT
-
-
-class ReplyResponder(Responder):
-    publisher_cls = ReplyPublisher
-
-
 class ReplyingRpcConsumer(RpcConsumer):
-    """Nameko's RPC consumer, answering through ``ReplyResponder``."""
+    """Nameko's RPC consumer, answering through one long-lived reply channel per process
+    (``shared.amqp.ReplyPublisher``: no confirm, serialised once, transient)."""
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.replies = ReplyPublisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                      login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        self.reply_exchange = get_rpc_exchange(config).name
+
+    def stop(self):
+        super().stop()
+        self.replies.close()
+
+    def kill(self):
+        self.replies.close()
 
     def handle_result(self, message, result, exc_info):
-        config = self.container.config
-        responder = ReplyResponder(
-            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-        result, exc_info = responder.send_response(result, exc_info)
+        # as nameko's Responder: the reply is encoded as the request was, and a result that
+        # cannot be serialised becomes an UnserializableValueError rather than a lost reply
+        serializer = kombu.serialization.registry.type_to_name[message.properties["content_type"]]
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        try:
+            encoded = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+        except Exception:
+            exc_info = sys.exc_info()
+            encoded = kombu.serialization.dumps(
+                {"result": None, "error": serialize(UnserializableValueError(result))}, serializer)
+            result = None
+        content_type, content_encoding, body = encoded
+        self.replies.publish(body, content_type, content_encoding, self.reply_exchange,
+                             message.properties["reply_to"], message.properties.get("correlation_id"))
         self.queue_consumer.ack_message(message)
         return result, exc_info
 
