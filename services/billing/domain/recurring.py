@@ -2,6 +2,7 @@
 date. The month-end run drafts the invoices due in a period in bulk and issues them with one
 block of numbers (``invoices.issue_bulk``)."""
 import uuid
+from types import SimpleNamespace
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -64,14 +65,24 @@ def is_due(template: RecurringInvoice, period: str) -> bool:
     return months % FREQUENCIES[template.frequency] == 0
 
 
-def due_in(session: Session, activity_ids: list[str], period: str) -> list[RecurringInvoice]:
-    """The templates of these activities due in ``period`` (one query, lines loaded in one more)."""
+def due_in(session: Session, activity_ids: list[str], period: str) -> list[SimpleNamespace]:
+    """The templates of these activities due in ``period``, as plain read-only objects with the
+    templates' attributes and their ``lines`` (two Core queries: month-end reads thousands)."""
     first, last = periods.parse_period(period)
-    found = session.execute(select(RecurringInvoice).where(
-        RecurringInvoice.activity_id.in_(activity_ids), RecurringInvoice.start_date <= last,
-        or_(RecurringInvoice.end_date.is_(None), RecurringInvoice.end_date >= first))
-        .order_by(RecurringInvoice.activity_id, RecurringInvoice.created_at, RecurringInvoice.id)).scalars()
-    return [t for t in found if is_due(t, period)]
+    templates = RecurringInvoice.__table__
+    rows = session.execute(select(templates).where(
+        templates.c.activity_id.in_(activity_ids), templates.c.start_date <= last,
+        or_(templates.c.end_date.is_(None), templates.c.end_date >= first))
+        .order_by(templates.c.activity_id, templates.c.created_at, templates.c.id)).mappings()
+    found = [SimpleNamespace(**row, lines=[]) for row in rows]
+    found = [t for t in found if is_due(t, period)]
+    if found:
+        by_id = {t.id: t for t in found}
+        lines = RecurringInvoiceLine.__table__
+        for line in session.execute(select(lines).where(lines.c.template_id.in_(list(by_id)))
+                                    .order_by(lines.c.template_id, lines.c.position)).mappings():
+            by_id[line["template_id"]].lines.append(SimpleNamespace(**line))
+    return found
 
 
 def draft(template: RecurringInvoice, period: str, payment_terms_days: int) -> dict:
