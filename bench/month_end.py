@@ -9,8 +9,10 @@ history (a turnover in the previous month, an expense in the period); W billing 
 (``nameko run``) and one declarations process. The run is started over RPC and followed with
 ``month_end_status``. Printed: activities/s for the run itself (start to the last chunk
 committed), and end to end (up to the moment declarations has recorded every
-``invoice_issued`` and the ``month_closed``), plus billing's CPU per activity. Then the books
-are checked: one statement per activity, one invoice per template, numbers gapless.
+``invoice_issued`` and the ``month_closed``), plus billing's, PostgreSQL's and declarations' CPU
+per activity and the load averages (1, 5, 15 minutes) at the end of the run. Then the books
+are checked: one statement per activity, one invoice per template, numbers gapless, and each
+invoice booked once by declarations.
 """
 import eventlet
 
@@ -131,6 +133,19 @@ def check(uri: str, count: int, period: str) -> None:
     assert sequences == list(range(1, count + 1)), "invoice numbers are not 1..N"
 
 
+def check_declarations(uri: str, count: int) -> None:
+    """Every invoice booked once in the VAT return: its three grids (03, 01, 54) and no more."""
+    from sqlalchemy import text
+
+    engine = make_engine(uri)
+    with engine.connect() as connection:
+        documents, lines = connection.execute(text(
+            "SELECT count(DISTINCT document_id), count(*) FROM declaration_lines"
+            " WHERE document_kind = 'invoice'")).one()
+    engine.dispose()
+    assert (documents, lines) == (count, 3 * count), f"declarations booked {documents} invoices in {lines} lines"
+
+
 def postgres_cpu(database: str) -> float:
     """CPU time of the PostgreSQL backends connected to a database (billing's pooled
     connections live for the whole run, so their CPU is the run's)."""
@@ -168,7 +183,9 @@ def measure(count: int, workers: int, args) -> dict:
                                             {"LOG_LEVEL": "WARNING"}).start())
         for process in processes:
             process.wait_ready(60)
+        declarations = processes[len(billing):]
         cpu_before = sum(cpu_seconds(p.process.pid) for p in billing)
+        declarations_cpu_before = sum(cpu_seconds(p.process.pid) for p in declarations)
         pg_before = postgres_cpu(billing_db)
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=120) as proxy:
             t0 = time.monotonic()
@@ -194,7 +211,11 @@ def measure(count: int, workers: int, args) -> dict:
                 time.sleep(0.2)
             result["e2e_seconds"] = time.monotonic() - t0
             result["e2e_rate"] = count / result["e2e_seconds"]
+            result["declarations_cpu_ms"] = (sum(cpu_seconds(p.process.pid) for p in declarations)
+                                             - declarations_cpu_before) * 1000 / count
         check(billing_uri, count, period)
+        if args.declarations:
+            check_declarations(declarations_uri, count)
         return result
     finally:
         for process in processes:
@@ -220,10 +241,12 @@ def main():
     for workers in (int(w) for w in args.workers.split(",")):
         r = measure(args.activities, workers, args)
         e2e = f"   end to end {r['e2e_rate']:7.1f} activities/s ({r['e2e_seconds']:.1f} s)" if "e2e_rate" in r else ""
+        declarations = f", declarations {r['declarations_cpu_ms']:.2f} ms" if "declarations_cpu_ms" in r else ""
         print(f"billing processes={workers}  run {r['run_rate']:7.1f} activities/s ({r['run_seconds']:.1f} s)"
-              f"{e2e}   CPU/activity billing {r['cpu_ms']:.2f} ms, PostgreSQL {r['pg_cpu_ms']:.2f} ms"
-              f"   load {os.getloadavg()[0]:.1f}"
-              f"   (statements 1 per activity, numbers gapless)", flush=True)
+              f"{e2e}   CPU/activity billing {r['cpu_ms']:.2f} ms, PostgreSQL {r['pg_cpu_ms']:.2f} ms{declarations}"
+              f"   load {' '.join(f'{load:.2f}' for load in os.getloadavg())}"
+              f"   (statements 1 per activity, numbers gapless{', invoices booked once' if args.declarations else ''})",
+              flush=True)
 
 
 if __name__ == "__main__":
