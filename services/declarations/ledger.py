@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -125,8 +125,8 @@ def book_documents(session: Session, book: ParameterBook, kind: str,
             "member_id": figure.member_id, "regime": figure.regime, "period_of": document.period,
             "regularisation": target != document.period, "recorded_at": now,
         } for figure in document.figures)
-    if rows:
-        session.execute(insert(DeclarationLine), rows)
+    if rows:  # a Core insert: the ORM's per-row bookkeeping would cost more than the rows
+        session.execute(DeclarationLine.__table__.insert(), rows)
     return {period: declaration for period, (declaration, _) in targets.items()}
 
 
