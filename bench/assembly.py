@@ -1,15 +1,18 @@
 """Benchmark of a general assembly's vote: cast 20,000 ballots on one resolution through RPC,
 then tally them.
 
-    .venv/bin/python bench/assembly.py [--voters 20000] [--instances 2] [--callers 4]
-                                       [--concurrency 16] [--backend postgresql|sqlite]
+    .venv/bin/python bench/assembly.py [--voters 20000] [--instances 1] [--max-workers 64]
+                                       [--callers 4] [--concurrency 16]
+                                       [--backend postgresql|sqlite] [--persistent-requests]
 
 It makes a throwaway RabbitMQ vhost and a fresh migrated database, writes the members'
 standing straight into governance's projection tables (the bench measures voting, not the
 membership events), runs governance as separate ``nameko run`` processes, and casts from
 several caller processes, each with a pool of green threads holding their own RPC
-connection. Every ballot is a separate ``cast_vote`` call (no batching). It prints the
-casting rate, latencies, the SQL tally time and the ``close_vote`` time.
+connection. Every ballot is a separate ``cast_vote`` call; inside governance, ballots that
+arrive together share one transaction (group commit). It prints the casting rate, latencies,
+the CPU each party spent per ballot (governance, callers, PostgreSQL, RabbitMQ), the SQL tally
+time and the ``close_vote`` time.
 """
 import eventlet
 
@@ -154,7 +157,11 @@ def database_backend_pids(db_uri: str) -> list[int]:
 def run_caller(spec_path: str) -> None:
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    from shared.rpc import StandaloneRpc
+
     spec = json.loads(Path(spec_path).read_text())
+    # as the gateway calls: transient requests (shared/rpc.py); nameko's default persists them
+    proxy_cls = ClusterRpcProxy if spec["persistent_requests"] else StandaloneRpc
     voters = spec["voters"]
     queue = eventlet.queue.Queue()
     for voter in voters:
@@ -162,7 +169,7 @@ def run_caller(spec_path: str) -> None:
     latencies, errors = [], []
 
     def worker():
-        with ClusterRpcProxy({"AMQP_URI": spec["amqp_uri"]}, timeout=60) as rpc:
+        with proxy_cls({"AMQP_URI": spec["amqp_uri"]}, timeout=60) as rpc:
             cast = rpc.governance.cast_vote
             ready.append(1)
             while time.time() < spec["start_at"]:
@@ -190,14 +197,16 @@ def run_caller(spec_path: str) -> None:
                       "cpu_seconds": time.process_time()}))
 
 
-def cast_all(voters, item_id, amqp_uri, callers, concurrency, workdir: Path) -> dict:
+def cast_all(voters, item_id, amqp_uri, callers, concurrency, workdir: Path,
+             persistent_requests: bool = False) -> dict:
     slices = [voters[i::callers] for i in range(callers)]
     start_at = time.time() + 4 + 0.15 * concurrency * callers / 8
     processes = []
     for index, chunk in enumerate(slices):
         path = workdir / f"caller_{index}.json"
         path.write_text(json.dumps({"voters": chunk, "item_id": item_id, "amqp_uri": amqp_uri,
-                                    "start_at": start_at, "concurrency": concurrency}))
+                                    "start_at": start_at, "concurrency": concurrency,
+                                    "persistent_requests": persistent_requests}))
         processes.append(subprocess.Popen([sys.executable, __file__, "--caller", str(path)],
                                           cwd=ROOT, stdout=subprocess.PIPE, text=True))
     reports = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
@@ -236,11 +245,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=20000)
-    parser.add_argument("--instances", type=int, default=2, help="governance processes")
-    parser.add_argument("--max-workers", type=int, default=20, help="workers per governance process")
+    # one process with many workers: on two cores a second process only adds its own hub and
+    # halves the group-commit batches (run with --instances 2 to compare)
+    parser.add_argument("--instances", type=int, default=1, help="governance processes")
+    parser.add_argument("--max-workers", type=int, default=64, help="workers per governance process")
     parser.add_argument("--callers", type=int, default=4, help="caller processes")
     parser.add_argument("--concurrency", type=int, default=16, help="RPC connections per caller")
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--persistent-requests", action="store_true",
+                        help="publish the requests persistent (nameko's default), not as the gateway does")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="governance_bench_"))
@@ -265,7 +278,8 @@ def main() -> None:
 
             service_cpu = sum(cpu_seconds(p.process.pid) for p in instances)
             broker_cpu = sum(cpu_seconds(pid) for pid in broker_pids())
-            cast = cast_all(voters, item_id, amqp_uri, args.callers, args.concurrency, workdir)
+            cast = cast_all(voters, item_id, amqp_uri, args.callers, args.concurrency, workdir,
+                            args.persistent_requests)
             rate = cast["ok"] / cast["seconds"]
             service_cpu = sum(cpu_seconds(p.process.pid) for p in instances) - service_cpu
             broker_cpu = sum(cpu_seconds(pid) for pid in broker_pids()) - broker_cpu

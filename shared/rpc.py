@@ -1,17 +1,27 @@
-"""Service-to-service RPC with a timeout: Nameko 2.14's RpcProxy waits forever by itself."""
+"""Service-to-service RPC with a timeout: Nameko 2.14's RpcProxy waits forever by itself.
+
+Requests are published transient: a request is worth something only while its caller waits
+for the answer, so keeping it through a broker restart would only run work whose caller gave
+up long ago; and a persistent message costs the broker a write to its journal and another
+to remove it. They are still published with a confirm, so that a call to a service that has no
+queue fails at once (``UnknownService``) instead of waiting for its timeout.
+"""
 import eventlet
-from nameko.rpc import RpcProxy
+from nameko.constants import NON_PERSISTENT
+from nameko.rpc import RpcProxy, ServiceProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from shared.errors import RpcTimeout
 
 DEFAULT_TIMEOUT = 10.0
+REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
 
 
 class TimedRpcProxy(RpcProxy):
     """``RpcProxy`` whose calls raise ``RpcTimeout`` after ``timeout`` seconds (config ``RPC_TIMEOUT``)."""
 
     def __init__(self, target_service, timeout=None, **options):
-        super().__init__(target_service, **options)
+        super().__init__(target_service, **{**REQUEST_OPTIONS, **options})
         self.timeout = timeout
 
     def get_dependency(self, worker_ctx):
@@ -45,3 +55,20 @@ def wait_reply(reply, what: str, timeout: float):
         raise RpcTimeout(f"{what} did not answer within {timeout:g}s") from None
     finally:
         timer.cancel()
+
+
+class _TransientClusterProxy(ClusterProxy):
+    def __getattr__(self, name):
+        if name not in self._proxies:
+            self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener,
+                                               **REQUEST_OPTIONS)
+        return self._proxies[name]
+
+
+class StandaloneRpc(ClusterRpcProxy):
+    """Nameko's standalone ``ClusterRpcProxy`` (for the command line, scripts and benchmarks),
+    publishing its requests as the services' own proxies do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._proxy = _TransientClusterProxy(self._worker_ctx, self._reply_listener)
