@@ -24,6 +24,7 @@ from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
+from shared.faults import failpoint
 from shared.metrics import counter, histogram
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class GroupCommit(DependencyProvider):
                             self.writer, len(batch), exc_info=True)
                 BATCHES.labels(service, self.writer, "fallback").inc()
             else:
+                failpoint("group_commit_before_reply")  # committed, nobody answered yet
                 BATCHES.labels(service, self.writer, "batch").inc()
                 for pending, outcome in zip(batch, outcomes):
                     pending.outcome.send(outcome)
@@ -143,5 +145,7 @@ class GroupCommit(DependencyProvider):
                     outcome = self.single(tx.session, pending.request, tx)
             except Exception as error:
                 outcome = error
+            else:
+                failpoint("group_commit_before_reply")
             BATCHES.labels(service, self.writer, "single").inc()
             pending.outcome.send(outcome)
