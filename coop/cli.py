@@ -303,6 +303,27 @@ def status():
     console.print(table)
 
 
+@app.command()
+def prune(
+    service: list[str] = typer.Option(None, "--service", "-s", help="Only these services"),
+    outbox_days: int = typer.Option(7, help="Keep published events this many days"),
+    inbox_days: int = typer.Option(90, help="Keep the record of handled events this many days"),
+):
+    """Delete published outbox rows and old inbox rows (run it daily, e.g. from cron)."""
+    from shared.db import make_engine
+    from shared.retention import prune as prune_database
+
+    for name in service or platform.services():
+        if not platform.has_database(name):
+            continue
+        engine = make_engine(platform.db_uri(name))
+        try:
+            deleted = prune_database(engine, outbox_days, inbox_days)
+        finally:
+            engine.dispose()
+        console.print(f"{name}: {deleted['outbox']} outbox rows, {deleted['inbox']} inbox rows deleted")
+
+
 @app.command("month-end")
 def month_end(
     period: str = typer.Argument(..., help="The period to close, YYYY-MM"),
