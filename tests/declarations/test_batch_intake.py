@@ -1,6 +1,7 @@
 """Billing's invoices and credit notes booked in batches (``record_invoices``,
 ``record_credit_notes``, the batch handlers) give the declarations that booking them one by one
 gives; a declarations process killed while it books them records each one exactly once."""
+import eventlet
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -149,15 +150,20 @@ def test_a_killed_declarations_process_books_every_invoice_once_after_its_restar
     db_uri = make_db("declarations")
     env = {"COOP_FAILPOINTS": "event_batch_before_ack"} if kill == "after_commit" else {}
     victim = service_process("declarations", db_uri, env).wait_ready()
-    for n in range(count):
-        publish_event("billing", "invoice_issued",
-                      invoice("2026-02-10", ("S", "21.00", f"{n + 1}.00", f"{(n + 1) * 21 / 100:.2f}")))
+
+    def publish_all():
+        for n in range(count):
+            publish_event("billing", "invoice_issued",
+                          invoice("2026-02-10", ("S", "21.00", f"{n + 1}.00", f"{(n + 1) * 21 / 100:.2f}")))
+
+    publisher = eventlet.spawn(publish_all)  # billing goes on publishing while declarations dies
     if kill == "after_commit":
         assert victim.wait_exit(30) == -9
     else:
         wait_until(lambda: inbox_count(db_uri) > 0, timeout=30)
         victim.kill()
     at_kill = inbox_count(db_uri)
+    publisher.wait()
     assert 0 < at_kill < count, "the process should have died in the middle of the invoices"
     service_process("declarations", db_uri).wait_ready()  # the restart
     wait_until(lambda: inbox_count(db_uri) == count, timeout=60, message="not every invoice was booked")
