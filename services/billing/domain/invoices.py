@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from services.billing.domain import (
-    Emit, activities, fetch, clients, fund, members, numbering, parameters, periods,
+    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, parameters, periods,
 )
 from services.billing.domain.totals import (
     CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,
@@ -212,10 +212,10 @@ def write_unnumbered(session: Session, documents: list[SimpleNamespace]) -> None
         return
     now, today = documents[0].issued_at, documents[0].issue_date
     columns = [c.key for c in Invoice.__table__.columns]
-    session.execute(Invoice.__table__.insert(), [{c: getattr(d, c, None) for c in columns} for d in documents])
-    session.execute(InvoiceLine.__table__.insert(), [vars(line) for d in documents for line in d.lines])
-    session.execute(InvoiceVat.__table__.insert(), [vars(v) for d in documents for v in d.vat_breakdown])
-    session.execute(LedgerEntry.__table__.insert(), [
+    bulk_insert(session, Invoice.__table__, [{c: getattr(d, c, None) for c in columns} for d in documents])
+    bulk_insert(session, InvoiceLine.__table__, [vars(line) for d in documents for line in d.lines])
+    bulk_insert(session, InvoiceVat.__table__, [vars(v) for d in documents for v in d.vat_breakdown])
+    bulk_insert(session, LedgerEntry.__table__, [
         {"activity_id": d.activity_id, "entry_date": today, "kind": "fee", "amount": -d.fee,
          "reference": d.id, "description": "cooperative fee", "created_at": now} for d in documents])
 

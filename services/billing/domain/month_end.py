@@ -6,8 +6,8 @@ the period are drafted in bulk and issued with one block of numbers (``invoices.
 the rules of ``issue_locked``, written with bulk inserts), overdue invoices are
 dunned, the period statement is stored (its unique (activity, period) records that the
 activity is closed) and the period is locked for the activity. Everything is read with one
-query per table per chunk and written with bulk inserts (Core inserts: the rows are plain
-dicts, the ORM's per-row bookkeeping would only cost time).
+query per table per chunk and written with bulk inserts of plain rows (``bulk_insert``: one
+array per column on PostgreSQL; the ORM's per-row bookkeeping would only cost time).
 """
 import datetime as dt
 import uuid
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import NotFound, rule_broken
-from services.billing.domain import Emit, dunning, invoices, parameters, periods, recurring
+from services.billing.domain import Emit, bulk_insert, dunning, invoices, parameters, periods, recurring
 from services.billing.models import (
     Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
     PeriodStatement, RecurringIssue,
@@ -161,11 +161,11 @@ def _close(session, run_id, period, todo, today, series, first, last):
         _add_movement(figures, document.activity_id, -document.fee, today, first, last)
     invoices.write_unnumbered(session, documents)
     if documents:
-        session.execute(RecurringIssue.__table__.insert(), [
+        bulk_insert(session, RecurringIssue.__table__, [
             {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
 
     now = utcnow()
-    session.execute(PeriodStatement.__table__.insert(), [
+    bulk_insert(session, PeriodStatement.__table__, [
         {"activity_id": a, "period": period, "run_id": run_id, "opening_balance": f[0], "credits": f[1],
          "debits": f[2], "closing_balance": f[0] + f[1] + f[2], "entries": f[3], "created_at": now}
         for a, f in ((a, figures.get(a, [ZERO, ZERO, ZERO, 0])) for a in todo)])
@@ -173,7 +173,7 @@ def _close(session, run_id, period, todo, today, series, first, last):
     locks = [{"activity_id": a, "period": period, "locked_at": now} for a in todo
              if period not in already.get(a, ())]
     if locks:
-        session.execute(LockedPeriod.__table__.insert(), locks)
+        bulk_insert(session, LockedPeriod.__table__, locks)
 
     # last, under the series lock until the commit: the numbers, stamped with one UPDATE
     invoices.number(session, documents, today, series)
