@@ -262,7 +262,8 @@ class ReliableEventBatchHandler(ReliableEventHandler):
     all the events in one transaction, which records one inbox row per event; on success every
     message is acknowledged. If the worker fails, each event of the batch is handled alone in
     a worker of its own (the method gets a list of one), through the usual retries and the
-    dead-letter queue; an event that failed before (a retry) is always handled alone.
+    dead-letter queue (a batch of one goes there at once); an event that failed before (a
+    retry) is always handled alone.
     """
 
     queue_consumer = BatchQueueConsumer()
@@ -372,6 +373,11 @@ class ReliableEventBatchHandler(ReliableEventHandler):
                 for message in messages:
                     self.queue_consumer.ack_message(message)
             return result, exc_info
+        if len(items) == 1:  # a batch of one already was the event alone: the usual way on
+            event, messages = items[0]
+            for copy in messages[1:]:
+                self.queue_consumer.ack_message(copy)
+            return self.handle_result(messages[0], worker_ctx, result, exc_info)
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         log.warning("a batch of %s events failed (%s); handling them one by one", len(items), error)
         for event, messages in items:
