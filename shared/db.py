@@ -4,7 +4,8 @@
 is one transaction: ``tx.session`` for the domain, ``tx.emit(...)`` to publish an event,
 which is written to the ``outbox`` table in that same transaction and relayed after commit.
 In an event handler's worker the transaction also records ``(event_id, handler)`` in the
-``inbox``, so a redelivered event has one effect.
+``inbox`` (a batch handler's worker: one row per event of its batch), so a redelivered event
+has one effect.
 """
 import datetime as dt
 import json
