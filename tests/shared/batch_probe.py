@@ -4,6 +4,7 @@ Like ``tests/shared/probe.py`` it keeps its inbox and outbox in a membership-sha
 its only effect is one ``probe_handled`` event per event, written for the whole batch in one
 unit of work, so "one effect" is "one probe_handled event".
 """
+import eventlet
 import marshmallow as ma
 
 from services.membership.models import Base
@@ -23,12 +24,16 @@ class BatchProbeService(ServiceBase):
     name = "batch_probe"
     failing: set = set()  # member classes whose events the handler refuses, set by tests
     committed: list = []  # the event ids of each unit of work that committed, set by tests
+    started: list = []  # the event ids of each batch as its worker starts, set by tests
+    delay: float = 0.0  # seconds a worker takes, set by tests
 
     uow = UnitOfWork(Base.metadata)
 
     # a generous linger: the tests queue their events first and expect them in one batch
     @handle_event_batch("membership", "member_applied", batch=50, linger=0.05, max_wait=1.0)
     def on_member_applied(self, events):
+        self.started.append([e.event_id for e in events])
+        eventlet.sleep(self.delay)
         refused = [e for e in events if e.data["member_class"] in self.failing]
         if refused:
             raise RuntimeError(f"cannot handle class {refused[0].data['member_class']} yet")

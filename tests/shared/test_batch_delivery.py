@@ -155,3 +155,26 @@ def test_events_keep_coming_in_batches_no_larger_than_asked(
     assert sum(sizes) == 120 and max(sizes) <= 50 and len(sizes) < 10
     assert handled_ids(recorder) == Counter(sent)
     assert len(inbox_rows(db_uri)) == 120
+
+
+def test_stopping_lets_the_running_batch_finish_and_nothing_is_redone(
+        start_service, make_db, publish_event, record_events, rabbit_config, backend, monkeypatch):
+    monkeypatch.setattr(BatchProbeService, "committed", [])
+    monkeypatch.setattr(BatchProbeService, "started", [])
+    monkeypatch.setattr(BatchProbeService, "delay", 1.0)
+    amqp_uri = rabbit_config["AMQP_URI"]
+    recorder = record_events("batch_probe")
+    declare_queue(amqp_uri)
+    sent = [publish_event("membership", "member_applied", applied(n))["event_id"] for n in range(12)]
+    db_uri = make_db("membership")
+    container = start_service(BatchProbeService, db_uri=db_uri, **batch_probe_config())
+    wait_until(lambda: BatchProbeService.started, timeout=10)
+    container.stop()  # what SIGTERM does under `nameko run`: the running worker finishes first
+    assert BatchProbeService.committed == [sent]
+    assert queue_depth(amqp_uri) == 0  # its messages were acknowledged before the process went
+    monkeypatch.setattr(BatchProbeService, "delay", 0.0)
+    start_service(BatchProbeService, db_uri=db_uri, **batch_probe_config())  # publishes what was committed
+    recorder.wait_for("probe_handled", 12, timeout=20)
+    eventlet.sleep(1.0)
+    assert handled_ids(recorder) == Counter(sent)
+    assert BatchProbeService.started == [sent]  # nothing handled twice
