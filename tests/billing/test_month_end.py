@@ -83,7 +83,7 @@ def declarations_booked(declarations_uri: str) -> tuple[int, list[str], int]:
 
     engine = make_engine(declarations_uri)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(read_only=True) as connection:  # no write lock
             handled = connection.execute(text(
                 "SELECT count(*) FROM inbox WHERE handler = 'declarations.on_invoice_issued'")).scalar()
             documents = connection.execute(text(

@@ -121,7 +121,7 @@ def inbox_count(db_uri, handler="declarations.on_invoice_issued") -> int:
     engine = make_engine(db_uri)
     inbox = inbox_table(Base.metadata)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(read_only=True) as connection:  # no write lock
             return connection.execute(select(func.count()).select_from(inbox)
                                       .where(inbox.c.handler == handler)).scalar()
     finally:
@@ -132,7 +132,7 @@ def booked(db_uri) -> tuple[int, int]:
     """(lines, distinct invoices) in the VAT returns."""
     engine = make_engine(db_uri)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(read_only=True) as connection:  # no write lock
             return tuple(connection.execute(select(func.count(), func.count(func.distinct(
                 DeclarationLine.document_id))).where(DeclarationLine.document_kind == "invoice")).one())
     finally:

@@ -40,10 +40,12 @@ def queue_depth(amqp_uri: str, name: str = QUEUE) -> int:
 
 
 def inbox_rows(db_uri: str) -> list:
+    """Read while the probe runs in this process: a read takes no SQLite write lock, so it never
+    waits (blocking the hub) on a transaction of the probe."""
     engine = make_engine(db_uri)
     inbox = inbox_table(Base.metadata)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(read_only=True) as connection:  # no write lock
             return connection.execute(select(inbox.c.event_id, inbox.c.handled_at)
                                       .where(inbox.c.handler == HANDLER)).all()
     finally:
@@ -53,7 +55,7 @@ def inbox_rows(db_uri: str) -> list:
 def outbox_count(db_uri: str) -> int:
     engine = make_engine(db_uri)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(read_only=True) as connection:  # no write lock
             return connection.execute(select(func.count()).select_from(outbox_table(Base.metadata))).scalar()
     finally:
         engine.dispose()
