@@ -16,7 +16,6 @@ from shared import topology
 
 VHOST = "coop"
 RPC_EXCHANGE = get_rpc_exchange({}).name
-DEFAULT_EXCHANGE = "amq.default"  # the nameless default exchange, as permissions name it
 SERVICES = ORDER
 PUBLISHERS = tuple(s for s in ORDER if s != "gateway")  # services with events, outbox, dlq
 DEAD_LETTER_LIMIT = 100_000
@@ -67,13 +66,14 @@ def user_permissions(service: str) -> dict:
 
     Nameko declares a handler's source exchange before binding, so ``configure`` and ``read``
     name the exchanges of the services it subscribes to; ``write`` does not, so no service can
-    publish another's events. Parking an event goes through the default exchange.
+    publish another's events. Parking an event goes through the service's own dead-letter
+    exchange, so no service needs the default exchange, which reaches every queue by name.
     """
     own = _own_patterns(service)
     sources = [_lit(topology.events_exchange_name(s)) for s in sources_of(service)]
     return {
         "configure": _alternatives(own + sources),
-        "write": _alternatives(own + [_lit(DEFAULT_EXCHANGE)]),
+        "write": _alternatives(own),
         "read": _alternatives(own + sources),
     }
 
@@ -116,7 +116,7 @@ def _policies(service: str, vhost: str) -> list[dict]:
             # delivery limit) lands in the service's dead-letter queue rather than being dropped
             "vhost": vhost, "name": f"{service}-subscribers", "apply-to": "queues", "priority": 1,
             "pattern": r"^evt-.+--" + name + r"\..+$",
-            "definition": {"dead-letter-exchange": "",
+            "definition": {"dead-letter-exchange": topology.dead_letter_exchange_name(service),
                            "dead-letter-routing-key": topology.dead_letter_queue_name(service)},
         },
         {   # a runaway dead-letter queue refuses new messages (the handler requeues them)
@@ -148,6 +148,9 @@ def rabbitmq_definitions(vhost: str = VHOST, queue_type: str = "classic") -> dic
     for service in PUBLISHERS:
         exchanges.append(_exchange(topology.events_exchange_name(service), vhost, "topic"))
         queues.append(_queue(topology.dead_letter_queue_name(service), vhost, arguments))
+        exchanges.append(_exchange(topology.dead_letter_exchange_name(service), vhost, "fanout"))
+        bindings.append(_binding(topology.dead_letter_exchange_name(service),
+                                 topology.dead_letter_queue_name(service), "", vhost))
         for level, delay in enumerate(topology.retry_delays({})):
             name = topology.retry_exchange_name(service, level)
             exchanges.append(_exchange(name, vhost, "fanout"))

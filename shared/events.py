@@ -235,7 +235,8 @@ class ReliableEventHandler(EventHandler):
             "x-coop-parked-at": dt.datetime.now(dt.timezone.utc).isoformat(),
         })
         self.messaging.publish([OutgoingMessage(
-            exchange="", routing_key=topology.dead_letter_queue_name(service), body=message.body,
+            exchange=topology.dead_letter_exchange_name(service),
+            routing_key=topology.dead_letter_queue_name(service), body=message.body,
             message_id=message.properties.get("message_id"), headers=headers,
         )], mandatory=True)
 

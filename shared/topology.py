@@ -70,6 +70,13 @@ def dead_letter_queue_name(service: str) -> str:
     return f"{service}.dlq"
 
 
+def dead_letter_exchange_name(service: str) -> str:
+    """The service's own way into its dead-letter queue (a fanout bound to it alone): parking
+    through the nameless default exchange would need a write permission on it, which lets a
+    broker user put messages in any queue of the vhost by name."""
+    return f"{service}.dlx"
+
+
 def retry_exchange_name(service: str, level: int) -> str:
     return f"{service}.retry.{level}"
 
@@ -106,7 +113,10 @@ def declare_service_topology(channel, service: str, config: dict) -> None:
     for sub in SUBSCRIPTIONS:
         if everyone or sub.service == service:
             handler_queue(sub.source, sub.event_type, sub.service, sub.handler, config)(channel).declare()
-    Queue(dead_letter_queue_name(service), durable=True, auto_delete=False,
+    dead_letters = Exchange(dead_letter_exchange_name(service), type="fanout", durable=True,
+                            auto_delete=False)
+    dead_letters(channel).declare()
+    Queue(dead_letter_queue_name(service), exchange=dead_letters, durable=True, auto_delete=False,
           queue_arguments=queue_arguments(config))(channel).declare()
     for level, delay in enumerate(retry_delays(config)):
         name = retry_exchange_name(service, level)

@@ -95,11 +95,25 @@ def test_every_subscriber_queue_dead_letters_into_its_consumers_dead_letter_queu
     for sub in topology.SUBSCRIPTIONS:
         matching = [p for p in policies if re.search(p["pattern"], sub.queue)]
         assert len(matching) == 1, (sub.queue, matching)
-        assert matching[0]["definition"] == {"dead-letter-exchange": "",
+        assert matching[0]["definition"] == {"dead-letter-exchange": f"{sub.service}.dlx",
                                              "dead-letter-routing-key": f"{sub.service}.dlq"}
     for service in PUBLISHERS:
         (bound,) = [p for p in policies if re.search(p["pattern"], f"{service}.dlq")]
         assert bound["definition"] == {"max-length": 100000, "overflow": "reject-publish"}
+
+
+def test_each_dead_letter_exchange_leads_to_its_own_dead_letter_queue_only(definitions):
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    for service in PUBLISHERS:
+        assert exchanges[f"{service}.dlx"]["type"] == "fanout"
+        bound = [b["destination"] for b in definitions["bindings"] if b["source"] == f"{service}.dlx"]
+        assert bound == [f"{service}.dlq"]
+
+
+def test_no_service_may_write_through_the_default_exchange(definitions):
+    for permission in definitions["permissions"]:
+        if permission["user"] in SERVICES:
+            assert not re.search(permission["write"], "amq.default"), permission["user"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -149,7 +149,7 @@ def test_billing_user_works_on_its_own_queues(loaded):
     _attempt(uri, lambda ch: topology.events_exchange("billing")(ch).declare())
     _attempt(uri, _publish("billing.events", "invoice_issued"))
     _attempt(uri, _publish("billing.retry.0", sub.queue))
-    _attempt(uri, _publish("", "billing.dlq"))  # parking a failed event
+    _attempt(uri, _publish("billing.dlx", "billing.dlq"))  # parking a failed event
     reply = Queue(f"rpc.reply-billing-{uuid.uuid4()}", exchange=Exchange("nameko-rpc", type="topic", durable=True),
                   routing_key=str(uuid.uuid4()), queue_arguments={"x-expires": 300000})
     _attempt(uri, lambda ch: reply(ch).declare())
@@ -162,6 +162,8 @@ def test_billing_user_works_on_its_own_queues(loaded):
     ("consume another service's subscriber queue",
      lambda ch: ch.basic_get(next(s.queue for s in topology.SUBSCRIPTIONS if s.service == "governance"))),
     ("publish forged membership events", _publish("membership.events", "member_admitted")),
+    ("write into any queue by name through the default exchange", _publish("", "membership.dlq")),
+    ("park messages in another service's dead-letter queue", _publish("membership.dlx", "membership.dlq")),
     ("publish into another service's retry exchange", _publish("governance.retry.0", "x")),
     ("bind its queue to every membership event",
      lambda ch: ch.queue_bind(_own_handler_queue("billing")[0].queue, "membership.events", "#")),
