@@ -87,6 +87,10 @@ class LineAddition(LineIn):
     invoice_id = Id(required=True)
 
 
+class ClientRef(StrictSchema):
+    client_id = Id(required=True)
+
+
 class InvoiceRef(StrictSchema):
     invoice_id = Id(required=True)
 

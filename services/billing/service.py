@@ -16,7 +16,7 @@ from services.billing.timers import configured_timer
 from shared.db import UnitOfWork
 from shared.errors import rule_broken
 from shared.events import handle_event
-from shared.errors import Conflict
+from shared.errors import Conflict, Forbidden
 from shared.metrics import counter, gauge, histogram
 from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
@@ -95,6 +95,17 @@ class BillingService(ServiceBase):
             client = clients.register(tx.session, data, self.caller.member_id)
             tx.emit("client_registered", {"client_id": client.id, "kind": client.kind,
                                           "country": client.country}, aggregate_id=client.id)
+            return schemas.ClientOut().dump(client)
+
+    @rpc
+    def get_client(self, client_id):
+        """A client the caller registered or has invoiced (staff: any client)."""
+        ref = load(schemas.ClientRef(), {"client_id": client_id})
+        with self.uow() as tx:
+            client = clients.get(tx.session, ref["client_id"])
+            if not self.caller.has_role("staff") and not clients.known_to(
+                    tx.session, client, self.caller.member_id):
+                raise Forbidden("this client is not one of yours")
             return schemas.ClientOut().dump(client)
 
     # ---- invoices and credit notes ----

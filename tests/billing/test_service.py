@@ -243,3 +243,27 @@ def test_activity_is_renamed_then_closed_and_takes_no_more_invoices(platform, re
     assert event["data"]["activity_id"] == activity
     with pytest.raises(ValidationError):
         platform.invoice(activity, client)
+
+
+def test_a_client_is_shown_to_staff_and_to_the_members_who_registered_or_invoiced_it(platform, member_cluster):
+    registrar, invoicer, stranger = platform.admit(), platform.admit(), platform.admit()
+    as_registrar = member_cluster({"member_id": registrar, "roles": ["member"]})
+    as_invoicer = member_cluster({"member_id": invoicer, "roles": ["member"]})
+    as_stranger = member_cluster({"member_id": stranger, "roles": ["member"]})
+    as_staff = member_cluster({"member_id": str(uuid.uuid4()), "roles": ["staff"]})
+    client = as_registrar.billing.register_client({
+        "kind": "person", "name": "Ann Peeters", "country": "BE", "street": "Kerkstraat 1",
+        "city": "Gent", "postal_code": "9000", "email": "ann@example.be"})
+
+    assert as_registrar.billing.get_client(client["id"]) == client
+    assert as_staff.billing.get_client(client["id"]) == client
+    with pytest.raises(Forbidden):
+        as_stranger.billing.get_client(client["id"])
+    with pytest.raises(Forbidden):  # not yet: nothing invoiced to them
+        as_invoicer.billing.get_client(client["id"])
+    platform.invoice(platform.activity(invoicer), client["id"], issue=False)
+    assert as_invoicer.billing.get_client(client["id"])["name"] == "Ann Peeters"
+    with pytest.raises(NotFound):
+        as_staff.billing.get_client(str(uuid.uuid4()))
+    with pytest.raises(ValidationError):
+        as_staff.billing.get_client("not-a-uuid")

@@ -62,7 +62,8 @@ def other_members_world(platform):
            "expense_id": expense.json()["id"], "resource_id": room, "assembly_id": assembly["id"],
            "item_id": assembly["agenda"][0]["id"], "group_id": group, "poll_id": poll.json()["id"],
            "recommendation_id": recommendation, "payment_id": payment,
-           "declaration_id": "00000000-0000-4000-8000-000000000000", "name": PARAMETER}
+           "declaration_id": "00000000-0000-4000-8000-000000000000", "name": PARAMETER,
+           "client_id": client}
     bodies = {  # the routes whose owner travels in the body
         "book": {"resource_id": room, "activity_id": activity, "member_id": bob_id, **window},
         "book_recurring": {"resource_id": room, "activity_id": activity, "member_id": bob_id, "weeks": 2,
@@ -121,7 +122,8 @@ def test_every_route_but_the_public_ones_wants_a_token(sqlite_only, platform):
     spec = http("GET", "/api/v1/openapi.json").json()
     world = {"ids": {n: "00000000-0000-4000-8000-000000000000" for n in (
         "member_id", "activity_id", "invoice_id", "booking_id", "expense_id", "resource_id", "assembly_id",
-        "item_id", "group_id", "poll_id", "recommendation_id", "payment_id", "declaration_id")}, "bodies": {}}
+        "item_id", "group_id", "poll_id", "recommendation_id", "payment_id", "declaration_id",
+        "client_id")}, "bodies": {}}
     world["ids"]["name"] = PARAMETER
     public = set()
     for path, method, operation in operations(spec):

@@ -1,6 +1,8 @@
 """Clients of the cooperative: companies and persons, VAT numbers validated."""
 import uuid
 
+from sqlalchemy import exists, select
+
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
@@ -8,7 +10,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from shared.db import utcnow
 from shared.errors import NotFound, ValidationError
 from services.billing.domain import fetch
-from services.billing.models import Client
+from services.billing.models import Activity, Client, Invoice
 
 
 def _check(data: dict) -> dict:
@@ -44,6 +46,19 @@ def register(session, data: dict, registered_by: str | None) -> Client:
     client = Client(id=str(uuid.uuid4()), registered_by=registered_by, created_at=utcnow(), **data)
     session.add(client)
     return client
+
+
+def known_to(session, client: Client, member_id: str | None) -> bool:
+    """A member sees a client they registered or have invoiced; a client's details (a private
+    person's address among them) are nobody else's business."""
+    if member_id is None:
+        return False
+    if client.registered_by == member_id:
+        return True
+    # through the member's activities: invoices are indexed by activity, not by client
+    return session.execute(select(exists().where(
+        Invoice.activity_id.in_(select(Activity.id).where(Activity.member_id == member_id)),
+        Invoice.client_id == client.id))).scalar()
 
 
 def get(session, client_id: str) -> Client:
