@@ -10,14 +10,13 @@ import hashlib
 import random
 import secrets
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError, rule_broken
 from services.governance.domain import elections
-from services.governance.domain.assemblies import attend, presence
+from services.governance.domain.assemblies import ADD_ATTENDANCE, presence
 from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import ensure_roll, roll_totals
 from services.governance.models import (
@@ -78,61 +77,15 @@ def receipt_hash(receipt: str) -> str:
     return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()
 
 
-def _ballot_context():
-    """Everything a cast needs in one round trip: the item (share-locked, so close_vote's
-    exclusive lock waits for casts in flight), the member's roll weight, the holder of the
-    member's proxy in force, and whether the voter is already registered present."""
-    item = AgendaItem.__table__
-    proxy_holder = (select(Proxy.holder_id).where(
-        Proxy.assembly_id == item.c.assembly_id, Proxy.grantor_id == bindparam("member_id"),
-        Proxy.revoked_at.is_(None)).scalar_subquery())
-    present = exists().where(Attendance.assembly_id == item.c.assembly_id,
-                             Attendance.member_id == bindparam("voter_id"))
-    return (select(item.c.id, item.c.assembly_id, item.c.kind, item.c.status, item.c.secret,
-                   item.c.seats, RollEntry.weight, proxy_holder.label("proxy_holder"),
-                   present.label("voter_present"))
-            .select_from(item.outerjoin(RollEntry, and_(RollEntry.assembly_id == item.c.assembly_id,
-                                                        RollEntry.member_id == bindparam("member_id"))))
-            .where(item.c.id == bindparam("item_id")).with_for_update(read=True, of=item))
-
-
-# built once: casting is the hot path of an assembly
-BALLOT_CONTEXT = _ballot_context()
-ADD_PARTICIPATION = insert(Participation.__table__)
-ADD_BALLOT = insert(Ballot.__table__)
-
-
 def cast_vote(session: Session, item_id: str, voter_id: str, on_behalf_of: str | None,
               choice: str | None, candidates: list[str] | None, now: dt.datetime) -> dict:
-    """Cast a ballot for oneself or for the member one represents; returns the receipt, once."""
-    member_id = on_behalf_of or voter_id
-    item = session.execute(BALLOT_CONTEXT, {"item_id": item_id, "voter_id": voter_id,
-                                            "member_id": member_id}).first()
-    if item is None:
-        raise NotFound(f"no agenda item {item_id}")
-    if item.status != "open":
-        raise PreconditionFailed("the vote on this item is not open")
-    if item.weight is None:
-        raise Forbidden("this member is not on the assembly's electoral roll")
-    in_person = member_id == voter_id
-    if not in_person and item.proxy_holder != voter_id:
-        raise Forbidden("the voter holds no proxy in force for this member")
-    ballot_choice, marks = _ballot_content(session, item, choice, candidates)
-    if not item.voter_present or (in_person and item.proxy_holder):
-        attend(session, item.assembly_id, voter_id, voter_id, now, revoke=bool(in_person and item.proxy_holder))
-    try:
-        session.execute(ADD_PARTICIPATION, {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
-                                            "choice": None if item.secret else ballot_choice})
-    except IntegrityError:
-        raise Conflict("this member has already voted on this item",
-                       {"member_id": ["already voted"]}) from None
-    receipt = new_receipt()
-    ballot_id = new_id()
-    session.execute(ADD_BALLOT, {"id": ballot_id, "item_id": item.id, "choice": ballot_choice,
-                                 "weight": item.weight, "receipt_hash": receipt_hash(receipt)})
-    if marks:
-        session.execute(insert(BallotMark), [{"ballot_id": ballot_id, "candidacy_id": c} for c in marks])
-    return {"item_id": item.id, "member_id": member_id, "cast_by": voter_id, "receipt": receipt}
+    """Cast a ballot for oneself or for the member one represents; returns the receipt, once.
+    The rules are ``cast_votes``'s, applied to a batch of one."""
+    [outcome] = cast_votes(session, [{"item_id": item_id, "voter_id": voter_id, "on_behalf_of": on_behalf_of,
+                                      "choice": choice, "candidates": candidates}], now)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 ADD_PARTICIPATIONS = {
@@ -141,8 +94,6 @@ ADD_PARTICIPATIONS = {
     "sqlite": sqlite.insert(Participation.__table__).on_conflict_do_nothing()
     .returning(Participation.item_id, Participation.member_id),
 }
-ADD_ATTENDANCES = {"postgresql": postgresql.insert(Attendance.__table__).on_conflict_do_nothing(),
-                   "sqlite": sqlite.insert(Attendance.__table__).on_conflict_do_nothing()}
 ALREADY_VOTED = "this member has already voted on this item"
 
 
@@ -197,8 +148,8 @@ def cast_votes(session: Session, requests: list[dict], now: dt.datetime) -> list
                 raise Forbidden("the voter holds no proxy in force for this member")
             if item.kind == "election" and item.id not in valid:
                 valid[item.id] = {c.id for c in elections.candidacies(session, item.id)}
-            choice, marks = _ballot_content(session, item, request["choice"], request["candidates"],
-                                            valid.get(item.id))
+            choice, marks = _ballot_content(item, request["choice"], request["candidates"],
+                                            valid.get(item.id, set()))
             if (item.id, member_id) in seen:
                 raise Conflict(ALREADY_VOTED, {"member_id": ["already voted"]})
         except (NotFound, PreconditionFailed, Forbidden, Conflict, ValidationError) as error:
@@ -230,7 +181,7 @@ def cast_votes(session: Session, requests: list[dict], now: dt.datetime) -> list
         outcomes[index] = {"item_id": item.id, "member_id": member_id, "cast_by": voter_id,
                            "receipt": receipt}
     if attending:
-        session.execute(ADD_ATTENDANCES[dialect], [attending[k] for k in sorted(attending)])
+        session.execute(ADD_ATTENDANCE[dialect], [attending[k] for k in sorted(attending)])
     for assembly_id, grantor_id in sorted(revoking):
         session.execute(update(Proxy).where(
             Proxy.assembly_id == assembly_id, Proxy.grantor_id == grantor_id, Proxy.revoked_at.is_(None))
@@ -244,8 +195,8 @@ def cast_votes(session: Session, requests: list[dict], now: dt.datetime) -> list
     return outcomes
 
 
-def _ballot_content(session: Session, item, choice, candidates, valid=None) -> tuple[str, list]:
-    """The ballot's choice and marks; ``valid`` (the item's candidacy ids) is read when not given."""
+def _ballot_content(item, choice, candidates, valid: set) -> tuple[str, list]:
+    """The ballot's choice and marks; ``valid``: the item's candidacy ids (an election's)."""
     if item.kind == "resolution":
         if choice not in RESOLUTION_CHOICES:
             raise rule_broken("choice", f"one of {', '.join(RESOLUTION_CHOICES)}")
@@ -255,8 +206,6 @@ def _ballot_content(session: Session, item, choice, candidates, valid=None) -> t
     chosen = list(dict.fromkeys(candidates or []))
     if len(chosen) > item.seats:
         raise rule_broken("candidates", f"at most {item.seats} candidates for {item.seats} seats")
-    if valid is None:
-        valid = {c.id for c in elections.candidacies(session, item.id)}
     unknown = [c for c in chosen if c not in valid]
     if unknown:
         raise rule_broken("candidates", f"not candidates in this election: {', '.join(unknown)}")
