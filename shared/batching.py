@@ -24,6 +24,7 @@ from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
+from shared.db import Transaction, unit_of_work_of
 from shared.faults import failpoint
 from shared.metrics import counter, histogram
 
@@ -58,7 +59,7 @@ class GroupCommit(DependencyProvider):
     def setup(self):
         self.writer = self.name or self.attr_name
         self.max_batch = int(self.container.config.get("GROUP_COMMIT_MAX_BATCH", 100))
-        self.uow = next((d for d in self.container.dependencies if hasattr(d, "inbox_contains")), None)
+        self.uow = unit_of_work_of(self.container)
         if self.uow is None:
             raise RuntimeError(f"{self.container.service_name}.{self.attr_name}: group commit "
                                "needs the service's UnitOfWork")
@@ -116,8 +117,6 @@ class GroupCommit(DependencyProvider):
             eventlet.sleep(0)  # let the answered workers reply before the next batch
 
     def _transaction(self):
-        from shared.db import Transaction
-
         return Transaction(self.uow, None)
 
     def _write(self, batch: list[_Pending]) -> None:

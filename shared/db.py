@@ -248,6 +248,12 @@ def _note_writes(session) -> None:
             state.session.info["wrote"] = True
 
 
+def unit_of_work_of(container) -> "UnitOfWork | None":
+    """The service's UnitOfWork, for the extensions that write through it (event handlers'
+    inbox, group commit)."""
+    return next((d for d in container.dependencies if isinstance(d, UnitOfWork)), None)
+
+
 class TransactionFactory:
     def __init__(self, provider, worker_ctx):
         self._provider = provider

@@ -143,8 +143,9 @@ class ReliableEventHandler(EventHandler):
             self.source_service, self.event_type, self.container.service_name,
             self.method_name, config)
         self.delays = topology.retry_delays(config)
-        self.inbox = next((d for d in self.container.dependencies
-                           if hasattr(d, "inbox_contains")), None)
+        from shared.db import unit_of_work_of  # shared.db builds envelopes with this module
+
+        self.inbox = unit_of_work_of(self.container)
 
     @property
     def handler_key(self) -> str:
