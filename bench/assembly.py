@@ -34,6 +34,8 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import broker_pids, cpu_seconds  # noqa: E402
+
 MANAGEMENT = os.environ.get("RABBIT_MANAGEMENT", "http://guest:guest@127.0.0.1:15672")
 AMQP_BASE = os.environ.get("AMQP_BASE", "amqp://guest:guest@127.0.0.1:5672")
 PG_ADMIN = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -122,21 +124,6 @@ def start_instances(count: int, amqp_uri: str, db_uri: str, workdir: Path, max_w
     for process in processes:
         process.wait_ready(60)
     return processes
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def broker_pids() -> list[int]:
-    """The local RabbitMQ node's processes (none when the broker runs elsewhere)."""
-    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
-    return [int(pid) for pid in found]
 
 
 def database_backend_pids(db_uri: str) -> list[int]:

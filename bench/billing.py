@@ -26,6 +26,9 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 
 import requests  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import cpu_seconds  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -136,12 +139,6 @@ def check_gapless(uri: str, expected: int) -> None:
                                     .order_by(Invoice.sequence)).scalars().all()
     engine.dispose()
     assert sequences == list(range(1, expected + 1)), "numbers are not 1..N"
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used: what an invoice costs, whatever the load."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(mode: str, workers: int, args) -> tuple[float, float]:

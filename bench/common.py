@@ -79,5 +79,20 @@ def wait_for_rpc(proxy_call, timeout=30):
             time.sleep(0.3)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc); 0 once it is gone."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def broker_pids() -> list[int]:
+    """The local RabbitMQ node's processes (none when the broker runs elsewhere)."""
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")

@@ -28,7 +28,7 @@ from nameko.rpc import RpcProxy  # noqa: E402
 from nameko.web.handlers import http  # noqa: E402
 from werkzeug.wrappers import Response  # noqa: E402
 
-from bench.common import ROOT, run_service, throwaway_database, throwaway_vhost  # noqa: E402
+from bench.common import ROOT, cpu_seconds, run_service, throwaway_database, throwaway_vhost  # noqa: E402
 
 
 class HttpEcho:
@@ -70,13 +70,6 @@ def sqlite_database(service: str):
         uri = f"sqlite:///{directory}/{service}.db"
         upgrade(service, uri)
         yield uri
-
-
-def cpu_seconds(pid) -> float:
-    """User and system CPU time a process used so far (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(url: str, headers: dict, total: int, concurrency: int, pids) -> dict:

@@ -28,6 +28,9 @@ import uuid  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 import requests  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import cpu_seconds  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -42,13 +45,6 @@ from shared.migrations import upgrade  # noqa: E402
 from shared.testing import PG_ADMIN_URI, ServiceProcess, _pg_admin, _pg_uri  # noqa: E402
 
 MANAGEMENT = "http://guest:guest@127.0.0.1:15672/api"
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 
 
 def make_vhost() -> tuple[str, str]:
