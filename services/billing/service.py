@@ -14,9 +14,8 @@ from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base
 from services.billing.timers import configured_timer
 from shared.db import UnitOfWork
-from shared.errors import rule_broken
+from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
-from shared.errors import Conflict, Forbidden
 from shared.metrics import counter, gauge, histogram
 from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy

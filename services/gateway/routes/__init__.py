@@ -31,13 +31,17 @@ class Routes:
             raise NotFound(f"no {what} with that id")
         return record
 
-    def _fetch_owned(self, fetch, record_id: str, what: str, roles=OFFICERS) -> dict:
-        """Fetch a record and check its owner; a service's refusal reads as not found too."""
+    @staticmethod
+    def _fetch(fetch, record_id: str, what: str) -> dict:
+        """Fetch a record; a service's refusal reads as not found, as an unknown id does."""
         try:
-            record = fetch(record_id)
+            return fetch(record_id)
         except Forbidden:
             raise NotFound(f"no {what} with that id") from None
-        return self._owned(record, what, roles=roles)
+
+    def _fetch_owned(self, fetch, record_id: str, what: str, roles=OFFICERS) -> dict:
+        """Fetch a record and check its owner."""
+        return self._owned(self._fetch(fetch, record_id, what), what, roles=roles)
 
     def _activity(self, activity_id: str) -> dict:
         """An activity of the caller's (billing's records; bookings charge them too)."""

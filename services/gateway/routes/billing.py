@@ -1,6 +1,5 @@
 """Activities, clients, invoices, payments, expenses, salaries and the guarantee fund."""
 from services.gateway.api import api, read_json, read_text
-from shared.errors import Forbidden, NotFound
 from services.gateway.routes import Routes, b64_download, download
 from services.gateway.schemas import billing as B
 
@@ -49,10 +48,7 @@ class BillingRoutes(Routes):
     @api("GET", "/api/v1/clients/<client_id>", response=B.Client,
          summary="A client the caller registered or has invoiced (staff: any)")
     def get_client(self, request, client_id):
-        try:
-            return self.billing.get_client(client_id)
-        except Forbidden:  # someone else's client reads as no client at all
-            raise NotFound("no client with that id") from None
+        return self._fetch(self.billing.get_client, client_id, "client")
 
     # ---- invoices and credit notes ----
     @api("POST", "/api/v1/activities/<activity_id>/invoices", body=B.InvoiceDraft, response=B.Invoice,
