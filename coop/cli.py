@@ -129,11 +129,11 @@ def demo(
     force: bool = typer.Option(False, help="Load even if the cooperative already has members"),
 ):
     """Load a realistic cooperative through the services' public interfaces."""
-    from nameko.standalone.rpc import ClusterRpcProxy
+    from shared.rpc import StandaloneRpc
 
     from coop.demo import DEMO_PASSWORD, load_demo
 
-    with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri()}, timeout=60) as cluster:
+    with StandaloneRpc({"AMQP_URI": platform.amqp_uri()}, timeout=60) as cluster:
         if not force and cluster.membership.find_members({"limit": 1})["total"] > 0:
             console.print("the cooperative already has members: demo not loaded (use --force)")
             return
@@ -333,11 +333,11 @@ def month_end(
 ):
     """Start the month-end run of a period (or find the one already started) and follow it.
     Exits 1 when chunks failed (dead-lettered: see `coop dlq list`, replay with `coop dlq replay`)."""
-    from nameko.standalone.rpc import ClusterRpcProxy
+    from shared.rpc import StandaloneRpc
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     payload = {"period": period, **({"chunk_size": chunk_size} if chunk_size else {})}
-    with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri()}, timeout=60) as proxy:
+    with StandaloneRpc({"AMQP_URI": platform.amqp_uri()}, timeout=60) as proxy:
         status = proxy.billing.start_month_end(payload)
         console.print(f"month-end {status['period']}: run {status['run_id']} ({status['status']}), "
                       f"{status['activities_total']} activities in {status['chunks_total']} chunks")
