@@ -10,7 +10,7 @@ import hashlib
 import random
 import secrets
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import cast, delete, func, insert, literal, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,17 +119,25 @@ def cast_votes(session: Session, requests: list[dict], now: dt.datetime) -> list
     people = sorted(set(members) | {r["voter_id"] for r in requests})
     weights, holders, present, valid = {}, {}, set(), {}
     if assemblies:
-        weights = {(a, m): w for a, m, w in session.execute(
-            select(RollEntry.assembly_id, RollEntry.member_id, RollEntry.weight)
-            .where(RollEntry.assembly_id.in_(assemblies), RollEntry.member_id.in_(sorted(set(members)))))}
-        holders = {(a, g): h for a, g, h in session.execute(
-            select(Proxy.assembly_id, Proxy.grantor_id, Proxy.holder_id)
+        # the roll weights, proxies in force and attendances concerned, in one round trip
+        no_holder, no_weight = cast(null(), Proxy.holder_id.type), cast(null(), RollEntry.weight.type)
+        facts = union_all(
+            select(literal("weight").label("fact"), RollEntry.assembly_id, RollEntry.member_id.label("person"),
+                   RollEntry.weight.label("weight"), no_holder.label("holder"))
+            .where(RollEntry.assembly_id.in_(assemblies), RollEntry.member_id.in_(sorted(set(members)))),
+            select(literal("proxy"), Proxy.assembly_id, Proxy.grantor_id, no_weight, Proxy.holder_id)
             .where(Proxy.assembly_id.in_(assemblies), Proxy.grantor_id.in_(people),
-                   Proxy.revoked_at.is_(None)))}
-        present = set(session.execute(
-            select(Attendance.assembly_id, Attendance.member_id)
+                   Proxy.revoked_at.is_(None)),
+            select(literal("present"), Attendance.assembly_id, Attendance.member_id, no_weight, no_holder)
             .where(Attendance.assembly_id.in_(assemblies),
-                   Attendance.member_id.in_(sorted({r["voter_id"] for r in requests})))).tuples())
+                   Attendance.member_id.in_(sorted({r["voter_id"] for r in requests}))))
+        for fact, assembly_id, person, weight, holder in session.execute(facts):
+            if fact == "weight":
+                weights[(assembly_id, person)] = weight
+            elif fact == "proxy":
+                holders[(assembly_id, person)] = holder
+            else:
+                present.add((assembly_id, person))
     accepted, seen = [], set()
     for index, (request, member_id) in enumerate(zip(requests, members)):
         item = items.get(request["item_id"])
