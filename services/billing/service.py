@@ -12,7 +12,6 @@ from services.billing.domain import (
 )
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base
-from services.billing.timers import configured_timer
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
@@ -21,6 +20,7 @@ from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
+from shared.timers import configured_timer
 
 INVOICES_ISSUED = counter("coop_invoices_issued_total", "Invoices issued", ["series"])
 INVOICED_AMOUNT = counter("coop_invoiced_amount_total", "Amount invoiced excluding VAT (EUR)")

@@ -2,7 +2,6 @@
 import datetime as dt
 
 from nameko.dependency_providers import Config
-from nameko.timer import Timer
 
 from services.declarations import (
     intake, ledger, parameters, payslip, periods, reports, schemas, xml_export,
@@ -16,20 +15,10 @@ from shared.errors import rule_broken
 from shared.events import handle_event, handle_event_batch
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
+from shared.timers import configured_timer
 
 # invoices and credit notes booked per unit of work
 EVENT_BATCH = 200
-
-
-class ConfiguredTimer(Timer):
-    """A timer whose interval is read from the service's config."""
-
-    def __init__(self, setting: str, default: float, **kwargs):
-        super().__init__(interval=default, **kwargs)
-        self.setting, self.default = setting, default
-
-    def setup(self):
-        self.interval = float(self.container.config.get(self.setting, self.default))
 
 
 class DeclarationsService(ServiceBase):
@@ -180,7 +169,7 @@ class DeclarationsService(ServiceBase):
             return [{"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
                      "due_date": d.due_date.isoformat()} for alert, d in alerts]
 
-    @ConfiguredTimer.decorator("DEADLINE_CHECK_INTERVAL", 3600, eager=True)
+    @configured_timer("DEADLINE_CHECK_INTERVAL", default=3600, eager=True)
     def deadline_timer(self):
         self.check_deadlines()
 

@@ -3,7 +3,6 @@ and charged to the members' activities."""
 import datetime as dt
 
 from nameko.dependency_providers import Config
-from nameko.timer import Timer
 
 from services.resources import domain, schemas
 from services.resources.models import Base
@@ -12,16 +11,10 @@ from shared.events import handle_event
 from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
+from shared.timers import configured_timer
 
 BOOKINGS = counter("coop_bookings_total", "Bookings placed", ["status"])
 USAGE_RECORDED = counter("coop_resource_usage_recorded_total", "Usages recorded for billing", ["reason"])
-
-
-class SweepTimer(Timer):
-    """A timer whose interval comes from config ``SWEEP_INTERVAL`` (seconds)."""
-
-    def setup(self):
-        self.interval = float(self.container.config.get("SWEEP_INTERVAL", self.interval))
 
 
 class ResourcesService(ServiceBase):
@@ -170,7 +163,7 @@ class ResourcesService(ServiceBase):
         with self.uow() as tx:
             return schemas.BookingOut().dump(self._own_booking(tx, booking_id, lock=False))
 
-    @SweepTimer.decorator(interval=30)
+    @configured_timer("SWEEP_INTERVAL", default=30)
     def sweep(self):
         """Release no-shows and unapproved requests; record usage of bookings that ended."""
         with self.uow() as tx:
