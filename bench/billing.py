@@ -35,7 +35,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from services.billing.domain import activities, clients, members  # noqa: E402
 from services.billing.models import Invoice  # noqa: E402
-from shared.db import make_engine, utcnow  # noqa: E402
+from shared.clock import utcnow  # noqa: E402
+from shared.db import make_engine  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 from shared.testing import PG_ADMIN_URI, ServiceProcess, _pg_admin, _pg_uri  # noqa: E402
 

@@ -40,7 +40,8 @@ from services.billing.models import (  # noqa: E402
     Activity, Invoice, LedgerEntry, MemberStanding, PeriodStatement, RecurringInvoice,
     RecurringInvoiceLine,
 )
-from shared.db import inbox_table, make_engine, utcnow  # noqa: E402
+from shared.clock import utcnow  # noqa: E402
+from shared.db import inbox_table, make_engine  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 from shared.testing import PG_ADMIN_URI, ServiceProcess, _pg_admin, _pg_uri  # noqa: E402
 

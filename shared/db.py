@@ -7,7 +7,6 @@ In an event handler's worker the transaction also records ``(event_id, handler)`
 ``inbox`` (a batch handler's worker: one row per event of its batch), so a redelivered event
 has one effect.
 """
-import datetime as dt
 import json
 import logging
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from shared.clock import utcnow
 from shared.errors import Conflict
 from shared.events import make_envelope
 from shared.messaging import ServiceMessaging
@@ -39,12 +39,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 
 
 def make_base():

@@ -16,7 +16,8 @@ import datetime as dt
 
 from sqlalchemy import MetaData, delete, select, tuple_
 
-from shared.db import inbox_table, outbox_table, utcnow
+from shared.clock import utcnow
+from shared.db import inbox_table, outbox_table
 
 DEFAULT_OUTBOX_DAYS = 7
 DEFAULT_INBOX_DAYS = 90

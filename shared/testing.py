@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import eventlet
@@ -140,6 +141,74 @@ def make_db(db_factory, backend):
     for uri in made:
         if uri.startswith("postgresql"):
             db_factory.drop_later(uri.rsplit("/", 1)[1])
+
+
+class MigratedDatabase:
+    """A fresh migrated database of one service, reached without a broker: its URI, an engine,
+    ``session()`` and ``tx()`` (one transaction, committed unless it raises)."""
+
+    def __init__(self, uri: str, expire_on_commit: bool = False, **engine_options) -> None:
+        from sqlalchemy.orm import sessionmaker
+
+        from shared.db import make_engine
+
+        self.uri = uri
+        self.engine = make_engine(uri, **engine_options)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=expire_on_commit)
+
+    def session(self):
+        return self.sessions()
+
+    @contextmanager
+    def tx(self):
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+def migrated_db(make_db):
+    """``migrated_db("billing")``: a ``MigratedDatabase`` (or ``kind``, a subclass holding a test
+    file's helpers) on a fresh migrated database of the test's backend; disposed afterwards."""
+    opened = []
+
+    def open_database(service: str, kind: type = MigratedDatabase, **options) -> MigratedDatabase:
+        database = kind(make_db(service), **options)
+        opened.append(database)
+        return database
+
+    yield open_database
+    for database in opened:
+        database.dispose()
+
+
+@pytest.fixture
+def db_session(migrated_db):
+    """``db_session("governance")``: a session on a fresh migrated database, for rules that need a
+    database and no broker; closed afterwards. ``expire_on_commit`` and engine options pass on."""
+    sessions = []
+
+    def open_session(service: str, **options):
+        session = migrated_db(service, **options).session()
+        sessions.append(session)
+        return session
+
+    yield open_session
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def fixed_clock():
+    """``shared.clock`` fixed at the current instant for the test (``fix``, ``advance``), for the
+    test's code and the service containers it starts in this process; real again afterwards."""
+    from shared.clock import CLOCK
+
+    CLOCK.fix(CLOCK.now())
+    yield CLOCK
+    CLOCK.release()
 
 
 def test_config(service: str, db_uri: str, amqp_uri: str, **overrides) -> dict:

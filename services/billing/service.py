@@ -12,6 +12,7 @@ from services.billing.domain import (
 )
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base
+from shared import clock
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
@@ -285,7 +286,7 @@ class BillingService(ServiceBase):
     def month_end_gauge_tick(self):
         """Every instance reports the pending chunks read from the database, so an instance
         that did not take the last chunk does not keep reporting work left over."""
-        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        since = clock.utcnow() - dt.timedelta(days=1)
         with self.uow.read() as connection:
             pending = month_end.pending_by_period(connection, since)
         for period, count in pending.items():
@@ -481,7 +482,7 @@ class BillingService(ServiceBase):
             INVOICED_AMOUNT.inc(float(sum(i.total_net for i in issued)))
 
     def _today(self) -> dt.date:
-        return dt.date.today()
+        return clock.today()
 
     def _series(self, kind: str) -> str:
         return self.config.get(f"{kind}_SERIES", "F" if kind == "INVOICE" else "C")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.declarations import periods
 from services.declarations.models import Declaration, DeclarationLine
 from services.declarations.parameters import ParameterBook
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound, PreconditionFailed, rule_broken
 
 KINDS = ("dimona", "dimona_cancel", "dmfa", "withholding", "vat")

@@ -1,5 +1,4 @@
 """The declarations service: dated legal parameters, payslips, Dimona, DmfA, 274 and VAT returns."""
-import datetime as dt
 
 from nameko.dependency_providers import Config
 
@@ -10,7 +9,9 @@ from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
 from services.declarations.models import Base
 from services.declarations.parameters import ParameterCache
 from services.declarations.schemas import jsonable
-from shared.db import UnitOfWork, utcnow
+from shared import clock
+from shared.clock import utcnow
+from shared.db import UnitOfWork
 from shared.errors import rule_broken
 from shared.events import handle_event, handle_event_batch
 from shared.schemas import load
@@ -54,7 +55,7 @@ class DeclarationsService(ServiceBase):
     @rpc
     def get_parameter(self, name, on=None):
         query = load(schemas.ParameterQuery(), {"name": name, "on": on})
-        day = query["on"] or dt.date.today()
+        day = query["on"] or clock.today()
         with self.uow() as tx:
             history = parameters.history(tx.session, query["name"])
             return {"name": query["name"], "on": day.isoformat(),
@@ -153,8 +154,8 @@ class DeclarationsService(ServiceBase):
     def check_deadlines(self, request=None):
         """Raise the due and overdue alerts (the timer does it hourly); returns what it raised."""
         self.caller.require_role("staff")
-        today = load(schemas.DeadlineCheck(), request or {})["today"] or dt.date.today()
-        if today > dt.date.today():
+        today = load(schemas.DeadlineCheck(), request or {})["today"] or clock.today()
+        if today > clock.today():
             # an alert is raised once: a check "from the future" would spend it too early
             raise rule_broken("today", "cannot be in the future")
         book = self.book()

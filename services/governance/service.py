@@ -8,7 +8,8 @@ from services.governance.domain import (
 )
 from services.governance.models import Base
 from shared.batching import GroupCommit
-from shared.db import UnitOfWork, utcnow
+from shared.clock import today, utcnow
+from shared.db import UnitOfWork
 from shared.events import handle_event
 from shared.metrics import counter
 from shared.schemas import load
@@ -46,7 +47,7 @@ class GovernanceService(ServiceBase):
         data = load(schemas.ConveneAssembly(), payload)
         self.caller.require_role(*STAFF)
         with self.uow() as tx:
-            assembly = assemblies.convene(tx.session, data, dt.date.today(), self.caller.member_id)
+            assembly = assemblies.convene(tx.session, data, today(), self.caller.member_id)
             items = assemblies.items_of(tx.session, assembly.id)
             tx.emit("assembly_convened", {
                 "assembly_id": assembly.id, "kind": assembly.kind, "meeting_date": assembly.meeting_date,
@@ -89,7 +90,7 @@ class GovernanceService(ServiceBase):
         ref = load(schemas.StandingQuery(), {"member_id": member_id, "on": on})
         self.caller.require_self_or_role(ref["member_id"], *STAFF)
         with self.uow() as tx:
-            return roll.member_standing(tx.session, ref["member_id"], ref["on"] or dt.date.today())
+            return roll.member_standing(tx.session, ref["member_id"], ref["on"] or today())
 
     @rpc
     def register_attendance(self, payload):
@@ -199,7 +200,7 @@ class GovernanceService(ServiceBase):
     @rpc
     def board(self, query=None):
         data = load(schemas.BoardQuery(), query or {})
-        on = data["on"] or dt.date.today()
+        on = data["on"] or today()
         with self.uow() as tx:
             return {"on": on.isoformat(),
                     "members": schemas.MandateOut(many=True).dump(elections.board_on(tx.session, on))}

@@ -9,6 +9,7 @@ from eventlet import tpool
 
 from services.membership import domain, schemas
 from services.membership.models import Base
+from shared import clock
 from shared.db import UnitOfWork
 from shared.metrics import counter
 from shared.schemas import load
@@ -38,7 +39,7 @@ class MembershipService(ServiceBase):
     uow = UnitOfWork(Base.metadata)
 
     def today(self) -> dt.date:
-        return dt.date.today()
+        return clock.today()
 
     @rpc
     def apply(self, application=None, **fields):

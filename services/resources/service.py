@@ -6,7 +6,8 @@ from nameko.dependency_providers import Config
 
 from services.resources import domain, schemas
 from services.resources.models import Base
-from shared.db import UnitOfWork, utcnow
+from shared.clock import utcnow
+from shared.db import UnitOfWork
 from shared.events import handle_event
 from shared.metrics import counter
 from shared.schemas import load

@@ -6,37 +6,18 @@ publishing its events or, for declarations' payslip computation, by a small fake
 """
 import datetime as dt
 import uuid
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import sessionmaker
-
-from shared.db import make_engine
 from services.billing.domain import activities, clients, invoices, members
+from shared.testing import MigratedDatabase
 
 TODAY = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone.utc)
 
 
-class Books:
+class Books(MigratedDatabase):
     """A billing database reached through the domain functions, one transaction per ``tx()``."""
-
-    def __init__(self, uri: str):
-        self.engine = make_engine(uri)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def tx(self):
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def admit(self, member_id=None, paid_shares=1, at=NOW):
         member_id = member_id or str(uuid.uuid4())
@@ -70,20 +51,14 @@ class Books:
         with self.tx() as s:
             return activities.balance(s, activity_id)
 
-    def dispose(self):
-        self.engine.dispose()
-
-
 def line_data(quantity, price, rate="21", category="S", description="Work", reason=None):
     return {"description": description, "quantity": Decimal(quantity), "unit_price": Decimal(price),
             "vat_category": category, "vat_rate": Decimal(rate), "exemption_reason": reason}
 
 
 @pytest.fixture
-def books(make_db):
-    book = Books(make_db("billing"))
-    yield book
-    book.dispose()
+def books(migrated_db):
+    return migrated_db("billing", Books)
 
 
 @pytest.fixture

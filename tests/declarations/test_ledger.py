@@ -2,22 +2,17 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
 
 from services.declarations import intake, ledger, reports
 from services.declarations.parameters import load_book
 from services.declarations.schemas import SalaryPayoutApproved
-from shared.db import make_engine
 from shared.errors import PreconditionFailed
 from tests.declarations.conftest import payout
 
 
 @pytest.fixture
-def session(make_db):
-    engine = make_engine(make_db("declarations"))
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
+def session(db_session):
+    return db_session("declarations", expire_on_commit=True)
 
 
 def withholding(session, month):

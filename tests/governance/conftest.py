@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from services.governance.domain import roll
 from services.governance.service import GovernanceService
@@ -86,12 +85,9 @@ def governance(start_service, cluster, publish_event, make_db):
 
 
 @pytest.fixture
-def session(make_db):
+def session(db_session):
     """A session on a fresh migrated database, for rules that need no broker."""
-    engine = make_engine(make_db("governance"))
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
+    return db_session("governance")
 
 
 def seed_member(session, number, paid_shares=1, admitted_on=LONG_AGO) -> str:

@@ -20,13 +20,6 @@ def events(record_events):
 
 
 @pytest.fixture
-def session(make_db):
+def session(db_session):
     """A session on a fresh migrated database, for rule tests that need no broker."""
-    from sqlalchemy.orm import Session
-
-    from shared.db import make_engine
-
-    engine = make_engine(make_db("membership"), pool_size=1)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
+    return db_session("membership", expire_on_commit=True, pool_size=1)

@@ -4,8 +4,6 @@ from tests.resources.helpers import Db
 
 
 @pytest.fixture
-def db(make_db):
+def db(migrated_db):
     """A fresh migrated resources database for the test's backend."""
-    database = Db(make_db("resources"))
-    yield database
-    database.dispose()
+    return migrated_db("resources", Db)

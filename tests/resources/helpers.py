@@ -1,13 +1,10 @@
 """Helpers for the resources tests: a migrated database for domain rules, and feeding the
 membership and billing projections the way those services' events do."""
-import contextlib
 import datetime as dt
 import uuid
 
-from sqlalchemy.orm import sessionmaker
-
 from services.resources import domain
-from shared.db import make_engine
+from shared.testing import MigratedDatabase
 
 UTC = dt.timezone.utc
 # a Monday: weeks for quotas start on Mondays at 00:00 UTC
@@ -19,16 +16,8 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 12, day, hour, minute, tzinfo=UTC)
 
 
-class Db:
-    def __init__(self, uri: str):
-        self.uri = uri
-        self.engine = make_engine(uri)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextlib.contextmanager
-    def tx(self):
-        with self.sessions.begin() as session:
-            yield session
+class Db(MigratedDatabase):
+    """The resources database with the domain's helpers."""
 
     def resource(self, **overrides) -> str:
         data = {"name": "Room", "kind": "room", "location": "Brussels", "capacity": 1, "units": 1,
@@ -52,10 +41,6 @@ class Db:
     def book(self, resource_id, member, start, end, now=NOW):
         with self.tx() as session:
             return domain.book(session, request(resource_id, member, start, end), now)
-
-    def dispose(self):
-        self.engine.dispose()
-
 
 def request(resource_id, member, start, end, **extra) -> dict:
     return {"resource_id": resource_id, "member_id": member[0], "activity_id": member[1],

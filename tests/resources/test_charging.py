@@ -7,7 +7,7 @@ import eventlet
 
 from services.billing.service import BillingService
 from services.resources.service import ResourcesService
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound
 from shared.testing import wait_until
 from tests.resources.test_service import slot

@@ -8,7 +8,8 @@ import requests
 from sqlalchemy import text
 
 from services.resources import domain
-from shared.db import make_engine, utcnow
+from shared.clock import utcnow
+from shared.db import make_engine
 from shared.errors import Conflict
 from shared.testing import wait_until
 from tests.resources.helpers import NOW, admit, at, request

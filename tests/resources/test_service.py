@@ -10,7 +10,7 @@ import pytest
 from services.resources import domain
 from services.resources.domain.usage import price_of
 from services.resources.service import ResourcesService
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import Conflict, Forbidden, ValidationError
 from shared.testing import wait_until
 from tests.resources.helpers import Db, admit, request

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import Emit, fetch, members, periods
 from services.billing.models import Activity, Expense, LedgerEntry

@@ -7,7 +7,7 @@ from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound, ValidationError
 from services.billing.domain import fetch
 from services.billing.models import Activity, Client, Invoice

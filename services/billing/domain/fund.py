@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import rule_broken
 from services.billing.domain import activities
 from services.billing.models import FundEntry, Invoice

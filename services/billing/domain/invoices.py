@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from services.billing.domain import (
     Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, parameters, periods,

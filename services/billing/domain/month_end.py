@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import Emit, bulk_insert, dunning, invoices, parameters, periods, recurring
 from services.billing.models import (

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, rule_broken
 from services.billing.domain import Emit, activities, camt, fund, invoices
 from services.billing.domain.totals import proportional

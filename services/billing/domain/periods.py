@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import PreconditionFailed
 from services.billing.models import Activity, LockedPeriod
 

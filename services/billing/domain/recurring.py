@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import activities, clients, invoices, members, periods
 from services.billing.models import RecurringInvoice, RecurringInvoiceLine

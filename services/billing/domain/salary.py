@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import ValidationError, rule_broken
 from services.billing.domain import Emit, activities, fund, members, parameters
 from services.billing.models import SalaryPayout

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.membership.domain.records import lock_members, require_not_erased
 from services.membership.models import Member, RoleGrant
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import Conflict, Unauthorized
 
 HASHER = PasswordHasher()

@@ -17,7 +17,7 @@ from services.membership.models import (
     MemberStatusChange,
     RoleGrant,
 )
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import Conflict, ValidationError, rule_broken
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "birth_date", "national_number", "iban",

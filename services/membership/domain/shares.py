@@ -22,7 +22,7 @@ from services.membership.domain.records import (
     require_not_erased,
 )
 from services.membership.models import Member, ShareRegisterEntry
-from shared.db import utcnow
+from shared.clock import utcnow
 from shared.errors import rule_broken
 
 HELD_SIGN = {"payment": 1, "transfer_in": 1, "transfer_out": -1, "redemption": -1}
