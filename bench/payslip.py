@@ -26,7 +26,7 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from bench.common import ROOT, rate, run_service, throwaway_database, throwaway_vhost, wait_for_rpc  # noqa: E402
 from services.declarations import schemas  # noqa: E402
 from services.declarations.parameters import ParameterBook, shipped_rows  # noqa: E402
-from services.declarations.payslip import from_budget, from_gross  # noqa: E402
+from services.declarations.domain.payslip import from_budget, from_gross  # noqa: E402
 from shared.schemas import load  # noqa: E402
 
 REQUEST = {"gross": "3000.00", "worker_category": "employee", "pay_date": "2026-11-30"}

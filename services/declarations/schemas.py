@@ -5,8 +5,8 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.declarations.ledger import KINDS, OUTCOMES
-from services.declarations.payslip import CATEGORIES
+from services.declarations.domain.ledger import KINDS, OUTCOMES
+from services.declarations.domain.payslip import CATEGORIES
 from shared.events import event_schema
 from shared.money import money_str
 from shared.schemas import Id, Instant, IsoDate, Money, Page, StrictSchema

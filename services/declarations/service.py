@@ -2,9 +2,8 @@
 
 from nameko.dependency_providers import Config
 
-from services.declarations import (
-    intake, ledger, parameters, payslip, periods, reports, schemas, xml_export,
-)
+from services.declarations import parameters, schemas, xml_export
+from services.declarations.domain import intake, ledger, payslip, periods, reports
 from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
 from services.declarations.models import Base
 from services.declarations.parameters import ParameterCache

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from services.declarations import periods
+from services.declarations.domain import periods
 from services.declarations.models import Declaration
 
 VAT_NS = "http://www.minfin.fgov.be/VATConsignment"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.declarations import intake, ledger, periods, reports
+from services.declarations.domain import intake, ledger, periods, reports
 from services.declarations.models import Declaration, DeclarationLine, Base
 from services.declarations.parameters import load_book
 from services.declarations.schemas import CreditNoteIssued, InvoiceIssued

@@ -4,7 +4,7 @@ import datetime as dt
 import eventlet
 import pytest
 import requests
-from services.declarations import periods
+from services.declarations.domain import periods
 from services.declarations.parameters import ParameterBook, shipped_rows
 from shared.errors import ValidationError
 from shared.testing import wait_until

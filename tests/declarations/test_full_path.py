@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from services.declarations import periods
+from services.declarations.domain import periods
 from shared.testing import wait_until
 from tests.declarations.conftest import new_id
 

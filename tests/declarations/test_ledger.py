@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.declarations import intake, ledger, reports
+from services.declarations.domain import intake, ledger, reports
 from services.declarations.parameters import load_book
 from services.declarations.schemas import SalaryPayoutApproved
 from shared.errors import PreconditionFailed

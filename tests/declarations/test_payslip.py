@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from services.declarations.parameters import ParameterBook, shipped_rows
-from services.declarations.payslip import employer_cost, from_budget, from_gross, Rates
+from services.declarations.domain.payslip import employer_cost, from_budget, from_gross, Rates
 from shared.errors import NotFound, ValidationError
 
 NOV_2026 = dt.date(2026, 11, 30)

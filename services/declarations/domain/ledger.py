@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from services.declarations import periods
+from services.declarations.domain import periods
 from services.declarations.models import Declaration, DeclarationLine
 from services.declarations.parameters import ParameterBook
 from shared.clock import utcnow

@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.declarations import ledger, periods
-from services.declarations.ledger import Figure
+from services.declarations.domain import ledger, periods
+from services.declarations.domain.ledger import Figure
 from services.declarations.models import Declaration, DeclarationLine, Payout
 from services.declarations.parameters import ParameterBook
 from shared.errors import rule_broken
