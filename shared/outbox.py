@@ -16,6 +16,7 @@ from eventlet.event import Event as GreenEvent
 from sqlalchemy import func, select, update
 
 from shared.amqp import OutgoingMessage
+from shared.clock import utcnow
 from shared.faults import failpoint
 from shared.metrics import OUTBOX_AGE, OUTBOX_BACKLOG, OUTBOX_PUBLISHED, OUTBOX_UNROUTED
 from shared.topology import events_exchange_name
@@ -78,7 +79,7 @@ class OutboxRelay:
                                 headers=_headers(row.envelope))
                 for row in rows
             ]))
-            now = dt.datetime.now(dt.timezone.utc)
+            now = utcnow()
             connection.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
                                .values(published_at=now))
             if unrouted:
@@ -99,7 +100,7 @@ class OutboxRelay:
             if oldest.tzinfo is None:
                 oldest = oldest.replace(tzinfo=dt.timezone.utc)
             OUTBOX_AGE.labels(self.service).set(
-                (dt.datetime.now(dt.timezone.utc) - oldest).total_seconds())
+                (utcnow() - oldest).total_seconds())
         else:
             OUTBOX_AGE.labels(self.service).set(0)
 

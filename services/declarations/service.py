@@ -3,7 +3,7 @@
 from nameko.dependency_providers import Config
 
 from services.declarations import parameters, schemas, xml_export
-from services.declarations.domain import intake, ledger, payslip, periods, reports
+from services.declarations.domain import intake, ledger, payslip, periods, reports, store
 from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
 from services.declarations.models import Base
 from services.declarations.parameters import ParameterCache
@@ -81,8 +81,8 @@ class DeclarationsService(ServiceBase):
         self.caller.require_role("staff")
         data = load(schemas.DeclarationQuery(), query or {})
         with self.uow() as tx:
-            found = ledger.list_declarations(tx.session, data["kind"], data["status"], data["period"],
-                                             data["limit"], data["offset"])
+            found = store.list_declarations(tx.session, data["kind"], data["status"], data["period"],
+                                            data["limit"], data["offset"])
             return schemas.DeclarationOut(many=True).dump(found)
 
     @rpc

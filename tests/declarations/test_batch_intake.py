@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.declarations.domain import intake, ledger, periods, reports
+from services.declarations.domain import intake, ledger, periods, reports, store
 from services.declarations.models import Declaration, DeclarationLine, Base
 from services.declarations.parameters import load_book
 from services.declarations.schemas import CreditNoteIssued, InvoiceIssued
@@ -54,7 +54,7 @@ def snapshot(session):
     out = {}
     for declaration in session.execute(select(Declaration).order_by(Declaration.kind, Declaration.period)).scalars():
         lines = [(line.code, line.amount, line.document_kind, line.document_id, line.member_id, line.regime,
-                  line.period_of, line.regularisation) for line in ledger.lines(session, declaration)]
+                  line.period_of, line.regularisation) for line in store.lines(session, declaration)]
         content = reports.content(session, declaration)
         content.pop("declaration_id", None)
         out[(declaration.kind, declaration.period, declaration.reference)] = (
@@ -63,7 +63,7 @@ def snapshot(session):
 
 
 def submit(session, kind, period):
-    declaration = ledger.find(session, kind, period)
+    declaration = store.find(session, kind, period)
     ledger.mark_ready(session, declaration.id)
     ledger.mark_submitted(session, declaration.id, "<file/>", None, None)
 

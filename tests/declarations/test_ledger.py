@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.declarations.domain import intake, ledger, reports
+from services.declarations.domain import intake, ledger, reports, store
 from services.declarations.parameters import load_book
 from services.declarations.schemas import SalaryPayoutApproved
 from shared.errors import PreconditionFailed
@@ -16,7 +16,7 @@ def session(db_session):
 
 
 def withholding(session, month):
-    declaration = ledger.find(session, "withholding", month)
+    declaration = store.find(session, "withholding", month)
     return declaration, reports.content(session, declaration)
 
 
@@ -40,7 +40,7 @@ def test_a_payout_cancelled_after_its_274_was_submitted_is_reversed_in_the_next_
     assert {(r["period_of"], r["document_kind"]) for r in april_figures["regularisations"]} == {
         ("2026-03", "payout_cancel")}
     # the same quarter's DmfA was still open: the occupation simply nets to nothing
-    dmfa = ledger.find(session, "dmfa", "2026-Q1")
+    dmfa = store.find(session, "dmfa", "2026-Q1")
     assert reports.content(session, dmfa)["workers"] == []
     assert intake.cancel_payout(session, book, data["payout_id"]) is None  # already cancelled
 

@@ -1,14 +1,16 @@
-"""What billing's events bring to the declarations: VAT grids, payouts, Dimona, month-end."""
+"""What billing's events bring to the declarations: VAT grids, payouts, Dimona, month-end.
+
+The figures each document brings are plain functions of its data (``invoice_figures``,
+``payout_figures``, ``returns_due_at_month_end``...); the ``record_*`` functions book them."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.declarations.domain import ledger, periods
+from services.declarations.domain import ledger, periods, store
 from services.declarations.domain.ledger import Figure
-from services.declarations.models import Declaration, DeclarationLine, Payout
+from services.declarations.models import Declaration, Payout
 from services.declarations.parameters import ParameterBook
 from shared.errors import rule_broken
 
@@ -66,15 +68,74 @@ def credit_note_figures(book: ParameterBook, data: dict) -> list[Figure]:
     return _sum_by_code(pairs)
 
 
+def expense_figures(data: dict) -> list[Figure]:
+    """The VAT grids of an approved expense: the net in 81, 82 or 83, the deductible VAT in 59."""
+    return _sum_by_code([(PURCHASE_GRID[data["category"]], data["net"]), ("59", data["deductible_vat"])])
+
+
+def payout_from_event(data: dict) -> Payout:
+    """The payout an approval describes; its work days are its distinct work dates."""
+    work_dates = sorted(data["work_dates"]) or [data["first_work_date"]]
+    payout = Payout(
+        payout_id=data["payout_id"], member_id=data["member_id"], activity_id=data["activity_id"],
+        worker_category=data["worker_category"], first_work_date=data["first_work_date"],
+        last_work_date=data["last_work_date"], work_days=len(set(work_dates)), pay_date=data["pay_date"],
+        gross=data["gross"], employee_contributions=data["employee_contributions"],
+        withholding_tax=data["withholding_tax"], net=data["net"],
+        employer_contributions=data["employer_contributions"], employer_cost=data["employer_cost"],
+        cancelled=False,
+    )
+    if payout.last_work_date < payout.first_work_date:
+        raise rule_broken("last_work_date", "is before the first work date")
+    return payout
+
+
+def payout_figures(payout: Payout, sign: int) -> tuple[list[Figure], list[Figure]]:
+    """(274 figures, DmfA figures) of a payout; ``sign`` -1 reverses them."""
+    taxable = payout.gross - payout.employee_contributions
+    withholding = [Figure("gross", sign * payout.gross), Figure("taxable", sign * taxable),
+                   Figure("withholding_tax", sign * payout.withholding_tax)]
+    dmfa = [Figure(code, sign * getattr(payout, code), payout.member_id, payout.worker_category)
+            for code in PAYOUT_CODES]
+    dmfa.append(Figure("days", Decimal(sign * payout.work_days), payout.member_id, payout.worker_category))
+    return withholding, dmfa
+
+
+def dimona_withdrawal(dimona_status: str | None) -> str:
+    """What a cancelled payout does to its Dimona IN (``None``: none is found): "withdraw" it
+    while it is not submitted, "nothing" when the authority rejected it, else "declare" a
+    cancellation."""
+    if dimona_status in ledger.OPEN:
+        return "withdraw"
+    if dimona_status == "rejected":
+        return "nothing"
+    return "declare"
+
+
+def returns_due_at_month_end(month: str, periodicity: str) -> list[tuple[str, str]]:
+    """(kind, period) of the returns a month's end makes ready: its 274, and the VAT return and
+    the DmfA whose period ends with it."""
+    periods.parse(month)
+    due = [("withholding", month)]
+    if periodicity == periods.MONTHLY:
+        due.append(("vat", month))
+    if periods.is_quarter_end(month):
+        quarter = periods.quarter_of(periods.bounds(month)[0])
+        if periodicity == periods.QUARTERLY:
+            due.append(("vat", quarter))
+        due.append(("dmfa", quarter))
+    return due
+
+
 def record_invoice(session: Session, book: ParameterBook, data: dict, periodicity: str):
-    if has_lines(session, "invoice", data["invoice_id"]):
+    if store.has_lines(session, "invoice", data["invoice_id"]):
         return None
     return ledger.book_figures(session, book, "vat", periods.period_of(data["issue_date"], periodicity),
                                "invoice", data["invoice_id"], invoice_figures(book, data))
 
 
 def record_credit_note(session: Session, book: ParameterBook, data: dict, periodicity: str):
-    if has_lines(session, "credit_note", data["credit_note_id"]):
+    if store.has_lines(session, "credit_note", data["credit_note_id"]):
         return None
     return ledger.book_figures(session, book, "vat", periods.period_of(data["issue_date"], periodicity),
                                "credit_note", data["credit_note_id"], credit_note_figures(book, data))
@@ -95,7 +156,7 @@ def record_credit_notes(session: Session, book: ParameterBook, notes: list[dict]
 def _record_documents(session, book, document_kind, id_field, figures_of, documents, periodicity):
     """The VAT documents not booked yet (each once, the first copy of a document counts), booked
     in one go; returns the declarations they went to."""
-    booked = booked_documents(session, document_kind, [d[id_field] for d in documents])
+    booked = store.booked_documents(session, document_kind, [d[id_field] for d in documents])
     todo = []
     for data in documents:
         if data[id_field] in booked:
@@ -109,24 +170,10 @@ def _record_documents(session, book, document_kind, id_field, figures_of, docume
 
 
 def record_expense(session: Session, book: ParameterBook, data: dict, periodicity: str):
-    if has_lines(session, "expense", data["expense_id"]):
+    if store.has_lines(session, "expense", data["expense_id"]):
         return None
-    day = data["expense_date"]
-    figures = _sum_by_code([(PURCHASE_GRID[data["category"]], data["net"]),
-                            ("59", data["deductible_vat"])])
-    return ledger.book_figures(session, book, "vat", periods.period_of(day, periodicity),
-                               "expense", data["expense_id"], figures)
-
-
-def _payout_figures(payout: Payout, sign: int) -> tuple[list[Figure], list[Figure]]:
-    """(274 figures, DmfA figures) of a payout; ``sign`` -1 reverses them."""
-    taxable = payout.gross - payout.employee_contributions
-    withholding = [Figure("gross", sign * payout.gross), Figure("taxable", sign * taxable),
-                   Figure("withholding_tax", sign * payout.withholding_tax)]
-    dmfa = [Figure(code, sign * getattr(payout, code), payout.member_id, payout.worker_category)
-            for code in PAYOUT_CODES]
-    dmfa.append(Figure("days", Decimal(sign * payout.work_days), payout.member_id, payout.worker_category))
-    return withholding, dmfa
+    return ledger.book_figures(session, book, "vat", periods.period_of(data["expense_date"], periodicity),
+                               "expense", data["expense_id"], expense_figures(data))
 
 
 def record_payout(session: Session, book: ParameterBook, data: dict):
@@ -134,25 +181,14 @@ def record_payout(session: Session, book: ParameterBook, data: dict):
 
     Returns the Dimona, or None when this payout was already recorded under another event.
     """
-    if session.get(Payout, data["payout_id"]) is not None:
+    if store.payout(session, data["payout_id"]) is not None:
         return None
-    work_dates = sorted(data["work_dates"]) or [data["first_work_date"]]
-    payout = Payout(
-        payout_id=data["payout_id"], member_id=data["member_id"], activity_id=data["activity_id"],
-        worker_category=data["worker_category"], first_work_date=data["first_work_date"],
-        last_work_date=data["last_work_date"], work_days=len(set(work_dates)), pay_date=data["pay_date"],
-        gross=data["gross"], employee_contributions=data["employee_contributions"],
-        withholding_tax=data["withholding_tax"], net=data["net"],
-        employer_contributions=data["employer_contributions"], employer_cost=data["employer_cost"],
-        cancelled=False,
-    )
-    if payout.last_work_date < payout.first_work_date:
-        raise rule_broken("last_work_date", "is before the first work date")
-    session.add(payout)
+    payout = payout_from_event(data)
+    store.add_payout(session, payout)
     dimona, _ = ledger.open_declaration(
         session, book, "dimona", periods.month_of(payout.first_work_date), payout.payout_id,
         start_of_work=payout.first_work_date, status="ready")
-    withholding, dmfa = _payout_figures(payout, +1)
+    withholding, dmfa = payout_figures(payout, +1)
     ledger.book_figures(session, book, "withholding", periods.month_of(payout.pay_date),
                         "payout", payout.payout_id, withholding)
     ledger.book_figures(session, book, "dmfa", periods.quarter_of(payout.first_work_date),
@@ -165,23 +201,23 @@ def cancel_payout(session: Session, book: ParameterBook, payout_id: str):
 
     Returns the Dimona cancellation to submit, or None when the IN was never submitted.
     """
-    payout = session.execute(select(Payout).where(Payout.payout_id == payout_id)
-                             .with_for_update()).scalar_one_or_none()
+    payout = store.payout(session, payout_id, lock=True)
     if payout is None:
         raise PayoutNotYetKnown(f"payout {payout_id} is not known yet")
     if payout.cancelled:
         return None
     payout.cancelled = True
-    withholding, dmfa = _payout_figures(payout, -1)
+    withholding, dmfa = payout_figures(payout, -1)
     ledger.book_figures(session, book, "withholding", periods.month_of(payout.pay_date),
                         "payout_cancel", payout_id, withholding)
     ledger.book_figures(session, book, "dmfa", periods.quarter_of(payout.first_work_date),
                         "payout_cancel", payout_id, dmfa)
-    dimona = ledger.find(session, "dimona", periods.month_of(payout.first_work_date), payout_id, lock=True)
-    if dimona is not None and dimona.status in ledger.OPEN:
+    dimona = store.find(session, "dimona", periods.month_of(payout.first_work_date), payout_id, lock=True)
+    withdrawal = dimona_withdrawal(dimona.status if dimona is not None else None)
+    if withdrawal == "withdraw":
         ledger.cancel(dimona)
         return None
-    if dimona is not None and dimona.status == "rejected":
+    if withdrawal == "nothing":
         return None  # the authority never registered it: nothing to cancel
     cancellation, _ = ledger.open_declaration(
         session, book, "dimona_cancel", periods.month_of(payout.first_work_date), payout_id,
@@ -191,33 +227,6 @@ def cancel_payout(session: Session, book: ParameterBook, payout_id: str):
 
 def close_month(session: Session, book: ParameterBook, month: str, periodicity: str) -> list[Declaration]:
     """Month-end: the month's 274, and the VAT return and DmfA whose period ends, become ready."""
-    periods.parse(month)
-    due = [("withholding", month)]
-    if periodicity == periods.MONTHLY:
-        due.append(("vat", month))
-    if periods.is_quarter_end(month):
-        quarter = periods.quarter_of(periods.bounds(month)[0])
-        if periodicity == periods.QUARTERLY:
-            due.append(("vat", quarter))
-        due.append(("dmfa", quarter))
-    made_ready = [ledger.ready_period(session, book, kind, period) for kind, period in due]
+    made_ready = [ledger.ready_period(session, book, kind, period)
+                  for kind, period in returns_due_at_month_end(month, periodicity)]
     return [d for d in made_ready if d is not None]
-
-
-def payout_of(session: Session, payout_id: str) -> Payout | None:
-    return session.get(Payout, payout_id)
-
-
-def booked_documents(session: Session, document_kind: str, document_ids: list[str]) -> set[str]:
-    """Which of these documents already have lines (one query)."""
-    if not document_ids:
-        return set()
-    return set(session.execute(select(DeclarationLine.document_id).distinct().where(
-        DeclarationLine.document_kind == document_kind,
-        DeclarationLine.document_id.in_(set(document_ids)))).scalars())
-
-
-def has_lines(session: Session, document_kind: str, document_id: str) -> bool:
-    return session.execute(select(DeclarationLine.id).where(
-        DeclarationLine.document_kind == document_kind,
-        DeclarationLine.document_id == document_id).limit(1)).first() is not None

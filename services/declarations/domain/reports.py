@@ -1,10 +1,13 @@
-"""What each declaration says, computed from its lines: VAT grids, 274 totals, DmfA lines, Dimona."""
+"""What each declaration says, computed from its lines: VAT grids, 274 totals, DmfA lines, Dimona.
+
+The figures are plain functions of the lines' sums and the payouts; ``content`` reads those
+facts through the store and hands them over."""
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.declarations.domain import store
 from services.declarations.models import Declaration, DeclarationLine, Payout
 
 ZERO = Decimal("0.00")
@@ -20,19 +23,14 @@ DMFA_WORKER_CODE = {"employee": "495", "blue_collar": "015", "artist": "015", "s
 DIMONA_WORKER_TYPE = {"employee": "OTH", "blue_collar": "OTH", "artist": "OTH", "student": "STU"}
 
 
-def totals_by_code(session: Session, declaration: Declaration) -> dict[str, Decimal]:
-    rows = session.execute(select(DeclarationLine.code, func.sum(DeclarationLine.amount))
-                           .where(DeclarationLine.declaration_id == declaration.id)
-                           .group_by(DeclarationLine.code)).all()
-    return {code: Decimal(total).quantize(ZERO) for code, total in rows}
+def totals_by_code(sums: dict[str, Decimal]) -> dict[str, Decimal]:
+    """A declaration's sums by code, to the cent."""
+    return {code: Decimal(total).quantize(ZERO) for code, total in sums.items()}
 
 
-def regularisations(session: Session, declaration: Declaration) -> list[dict]:
-    rows = session.execute(select(DeclarationLine).where(
-        DeclarationLine.declaration_id == declaration.id, DeclarationLine.regularisation.is_(True),
-    ).order_by(DeclarationLine.id)).scalars()
+def regularisations(regularised: list[DeclarationLine]) -> list[dict]:
     return [{"document_kind": r.document_kind, "document_id": r.document_id,
-             "period_of": r.period_of, "code": r.code, "amount": r.amount} for r in rows]
+             "period_of": r.period_of, "code": r.code, "amount": r.amount} for r in regularised]
 
 
 def vat_grids(totals: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -48,19 +46,13 @@ def withholding_totals(totals: dict[str, Decimal]) -> dict[str, Decimal]:
     return {code: totals.get(code, ZERO) for code in ("gross", "taxable", "withholding_tax")}
 
 
-def dmfa_workers(session: Session, declaration: Declaration) -> list[dict]:
-    """One worker line per member and contribution regime, holding one occupation per payout."""
-    rows = session.execute(
-        select(DeclarationLine.member_id, DeclarationLine.regime, DeclarationLine.document_id,
-               DeclarationLine.code, func.sum(DeclarationLine.amount))
-        .where(DeclarationLine.declaration_id == declaration.id)
-        .group_by(DeclarationLine.member_id, DeclarationLine.regime,
-                  DeclarationLine.document_id, DeclarationLine.code)).all()
+def dmfa_workers(sums: list[tuple], payouts: dict[str, Payout]) -> list[dict]:
+    """One worker line per member and contribution regime, holding one occupation per payout.
+
+    ``sums``: (member_id, regime, payout_id, code, amount) of the DmfA's lines, summed."""
     occupations: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for member_id, regime, payout_id, code, amount in rows:
+    for member_id, regime, payout_id, code, amount in sums:
         occupations[(member_id, regime, payout_id)][code] += Decimal(amount)
-    payouts = {p.payout_id: p for p in session.execute(select(Payout).where(
-        Payout.payout_id.in_({key[2] for key in occupations}))).scalars()}
     workers: dict = {}
     for (member_id, regime, payout_id), figures in sorted(occupations.items(), key=lambda i: (
             i[0][0], i[0][1], payouts[i[0][2]].first_work_date, i[0][2])):
@@ -82,22 +74,28 @@ def dmfa_workers(session: Session, declaration: Declaration) -> list[dict]:
     return list(workers.values())
 
 
-def dimona(session: Session, declaration: Declaration) -> dict:
-    payout = session.get(Payout, declaration.reference)
+def dimona_facts(payout: Payout, kind: str) -> dict:
+    """What a Dimona (``kind`` dimona or dimona_cancel) declares of its payout."""
     return {"payout_id": payout.payout_id, "member_id": payout.member_id,
             "worker_category": payout.worker_category,
             "worker_type": DIMONA_WORKER_TYPE[payout.worker_category],
             "start_date": payout.first_work_date, "end_date": payout.last_work_date,
-            "action": "CANCEL" if declaration.kind == "dimona_cancel" else "IN"}
+            "action": "CANCEL" if kind == "dimona_cancel" else "IN"}
+
+
+def dimona(session: Session, declaration: Declaration) -> dict:
+    return dimona_facts(store.payout(session, declaration.reference), declaration.kind)
 
 
 def content(session: Session, declaration: Declaration) -> dict:
     """The figures of a declaration, by kind."""
     if declaration.kind in ("dimona", "dimona_cancel"):
         return {"dimona": dimona(session, declaration)}
+    regularised = regularisations(store.regularisation_lines(session, declaration))
     if declaration.kind == "dmfa":
-        return {"workers": dmfa_workers(session, declaration),
-                "regularisations": regularisations(session, declaration)}
-    totals = totals_by_code(session, declaration)
+        sums = store.occupation_sums(session, declaration)
+        return {"workers": dmfa_workers(sums, store.payouts(session, {row[2] for row in sums})),
+                "regularisations": regularised}
+    totals = totals_by_code(store.totals_by_code(session, declaration))
     figures = vat_grids(totals) if declaration.kind == "vat" else withholding_totals(totals)
-    return {"totals": figures, "regularisations": regularisations(session, declaration)}
+    return {"totals": figures, "regularisations": regularised}
