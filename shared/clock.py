@@ -7,7 +7,7 @@ value: every thread and greenlet reads the same one, and a test sets it before i
 """
 import datetime as dt
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Clock:

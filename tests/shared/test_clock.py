@@ -10,7 +10,7 @@ from services.membership.service import MembershipService
 from shared import clock
 from shared.clock import CLOCK, Clock
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_the_real_clock_gives_an_aware_utc_instant_and_the_calendar_day():

@@ -31,7 +31,7 @@ def test_the_interval_is_read_from_the_config_key_at_setup(container_factory):
     container.stop()
     fired = [t for t in Ticker.ticks if t >= 0]
     assert len(fired) >= 4
-    gaps = [later - earlier for earlier, later in zip(fired, fired[1:])]
+    gaps = [later - earlier for earlier, later in zip(fired, fired[1:], strict=False)]
     assert all(0.02 < gap < 1.0 for gap in gaps), gaps
 
 

@@ -54,8 +54,6 @@ def line_rows(declaration_id: str, target: str, document: Document, now: dt.date
             for figure in document.figures]
 
 
-
-
 def open_declaration(session: Session, book: ParameterBook, kind: str, period: str,
                      reference: str = "", start_of_work: dt.date | None = None,
                      status: str = "draft") -> tuple[Declaration, bool]:
@@ -90,7 +88,6 @@ def open_return(session: Session, book: ParameterBook, kind: str, period: str) -
         if declaration.status in OPEN:
             return declaration, target
         target = periods.following(target)
-
 
 
 def book_documents(session: Session, book: ParameterBook, kind: str,
