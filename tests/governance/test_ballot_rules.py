@@ -4,7 +4,8 @@ import itertools
 import pytest
 
 from services.governance.domain.ballot_rules import (
-    Accepted, BallotFacts, Item, ballot_writes, effective_quorum, judge_ballot, judge_ballots, receipt_hash,
+    Accepted, BallotFacts, Item, ballot_writes, effective_quorum, judge_ballot, judge_ballots, quorum_result,
+    receipt_hash, resolution_result,
 )
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError
 
@@ -156,3 +157,26 @@ def test_a_second_sitting_decides_without_quorum():
     assert effective_quorum("half_members", sitting=1) == "half_members"
     assert effective_quorum("half_members", sitting=2) == "none"
     assert effective_quorum(None, sitting=1) == "none"
+
+
+def test_the_quorum_counts_members_and_shares_present_and_represented_against_the_roll():
+    attending = {"present": {"members": 30, "paid_shares": 70}, "represented": {"members": 10, "paid_shares": 40}}
+    roll = {"members": 100, "paid_shares": 200}
+    assert quorum_result("half_members", attending, roll) == {
+        "quorum_rule": "half_members", "quorum_met": False, "present": 30, "represented": 10,
+        "paid_shares_present_or_represented": 110, "roll_members": 100, "roll_paid_shares": 200}
+    assert quorum_result("half_capital", attending, roll)["quorum_met"] is True  # 110 of 200 shares
+    assert quorum_result("none", attending, roll)["quorum_met"] is True
+
+
+def test_a_resolution_is_adopted_when_quorum_and_majority_are_both_met_abstentions_not_counting():
+    tally = {"ballots": {"for": 5, "against": 2, "abstain": 4, "blank": 1},
+             "votes": {"for": 20, "against": 10, "abstain": 9, "blank": 1}}
+    result = resolution_result("two_thirds", tally, quorum_ok=True)
+    assert (result["votes_cast"], result["ballots_total"], result["majority_met"], result["adopted"]) == (
+        30, 12, True, True)  # 20 of 30 votes cast is two thirds
+    assert resolution_result("three_quarters", tally, quorum_ok=True)["adopted"] is False
+    assert resolution_result("simple", tally, quorum_ok=False) | {"adopted": None} == {
+        "tally": tally["votes"], "ballots": tally["ballots"], "ballots_total": 12, "votes_cast": 30,
+        "majority": "simple", "majority_met": True, "adopted": None}
+    assert resolution_result("simple", tally, quorum_ok=False)["adopted"] is False

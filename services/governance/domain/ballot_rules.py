@@ -206,6 +206,28 @@ def quorum_met(rule: str, attending: Mapping, roll: Mapping) -> bool:
     return True
 
 
+def quorum_result(rule: str, attending: Mapping, roll: Mapping) -> dict:
+    """The quorum part of a vote's result: ``attending`` as ``assemblies.presence`` gives it
+    (members and paid shares present and represented), ``roll`` the roll's totals."""
+    present, represented = attending["present"], attending["represented"]
+    both = {"members": present["members"] + represented["members"],
+            "paid_shares": present["paid_shares"] + represented["paid_shares"]}
+    return {"quorum_rule": rule, "quorum_met": quorum_met(rule, both, roll),
+            "present": present["members"], "represented": represented["members"],
+            "paid_shares_present_or_represented": both["paid_shares"],
+            "roll_members": roll["members"], "roll_paid_shares": roll["paid_shares"]}
+
+
+def resolution_result(majority: str, tally: Mapping, quorum_ok: bool) -> dict:
+    """A resolution's count: ``tally`` holds the ballots and the votes (weights) per choice;
+    it is adopted when the quorum and its majority are both met."""
+    votes_for, votes_against = tally["votes"]["for"], tally["votes"]["against"]
+    met = majority_met(majority, votes_for, votes_against)
+    return {"tally": tally["votes"], "ballots": tally["ballots"],
+            "ballots_total": sum(tally["ballots"].values()), "votes_cast": votes_for + votes_against,
+            "majority": majority, "majority_met": met, "adopted": quorum_ok and met}
+
+
 def effective_quorum(item_quorum: str | None, sitting: int) -> str:
     """A second meeting decides whatever the number present."""
     return "none" if sitting == 2 else (item_quorum or "none")

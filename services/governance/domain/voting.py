@@ -153,26 +153,13 @@ def close_vote(session: Session, item_id: str, now: dt.datetime) -> AgendaItem:
     if item.status != "open":
         raise PreconditionFailed(f"the vote on this item is {item.status}, not open")
     assembly = session.get(Assembly, item.assembly_id)
-    attending = presence(session, assembly.id)
-    totals = roll_totals(session, assembly.id)
-    both = {"members": attending["present"]["members"] + attending["represented"]["members"],
-            "paid_shares": attending["present"]["paid_shares"] + attending["represented"]["paid_shares"]}
     rule = effective_quorum(item.quorum, assembly.sitting)
-    result = {
-        "item_id": item.id, "assembly_id": assembly.id, "kind": item.kind, "secret": item.secret,
-        "quorum_rule": rule, "quorum_met": quorum_met(rule, both, totals),
-        "present": attending["present"]["members"], "represented": attending["represented"]["members"],
-        "paid_shares_present_or_represented": both["paid_shares"],
-        "roll_members": totals["members"], "roll_paid_shares": totals["paid_shares"],
-    }
+    result = {"item_id": item.id, "assembly_id": assembly.id, "kind": item.kind, "secret": item.secret,
+              **ballot_rules.quorum_result(rule, presence(session, assembly.id),
+                                           roll_totals(session, assembly.id))}
     if item.kind == "resolution":
-        tally = tally_resolution(session, item.id)
-        votes_for, votes_against = tally["votes"]["for"], tally["votes"]["against"]
-        result.update(tally=tally["votes"], ballots=tally["ballots"],
-                      ballots_total=sum(tally["ballots"].values()),
-                      votes_cast=votes_for + votes_against, majority=item.majority,
-                      majority_met=majority_met(item.majority, votes_for, votes_against))
-        result["adopted"] = result["quorum_met"] and result["majority_met"]
+        result.update(ballot_rules.resolution_result(item.majority, tally_resolution(session, item.id),
+                                                     result["quorum_met"]))
     else:
         result.update(elections.count_election(session, item, assembly, result["quorum_met"]))
     if item.secret:
