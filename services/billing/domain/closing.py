@@ -54,6 +54,18 @@ def is_due(template: Template, period: str) -> bool:
     return months % FREQUENCIES[template.frequency] == 0
 
 
+@dataclass
+class ClosingFacts:
+    """What closing a chunk's activities reads, loaded before anything is written."""
+
+    activity_status: dict[str, str]
+    templates: list  # the recurring invoices due in the period (``is_due``)
+    issued: set  # the ids of those already issued for the period
+    in_good_standing: Callable[[str], bool]  # by member id
+    payment_terms_days: int
+    figures: dict  # activity id -> Figures, from the ledger before the run's own postings
+
+
 def issuable(templates: Iterable[Template], issued: set, activity_status: Mapping[str, str],
              in_good_standing: Callable[[str], bool]) -> list[Template]:
     """The due templates the run issues: not issued for the period yet, on an open activity,

@@ -108,14 +108,40 @@ def close_chunk(session: Session, run_id: str, period: str, chunk_no: int, activ
 
 
 def _close(session, run_id, period, todo, today, series, first, last):
-    events: list[Emit] = []
     # dunning first: the chunk's overdue invoices, locked in one query (invoice, then activity:
     # the order a payment takes its locks in)
+    events: list[Emit] = []
     for invoice in dunning.overdue_of(session, todo, today):
         events.extend(dunning.dun_locked(session, invoice, today))
 
-    # the activities held against postings while their period closes, then everything the
-    # issuing looks at, read once: activities, members, locks, rates
+    facts = _closing_facts(session, todo, period, today, first, last)
+    issuable = closing.issuable(facts.templates, facts.issued, facts.activity_status, facts.in_good_standing)
+    documents = invoices.prepare_bulk(
+        session, [recurring.draft(t, period, facts.payment_terms_days) for t in issuable], today)
+    for document in documents:  # the fee each issue debits, dated today
+        facts.figures.setdefault(document.activity_id, closing.Figures()).add(-document.fee, today, first, last)
+    invoices.write_unnumbered(session, documents)
+    if documents:
+        bulk_insert(session, RecurringIssue.__table__, [
+            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
+
+    now = utcnow()
+    bulk_insert(session, PeriodStatement.__table__,
+                closing.statement_rows(todo, facts.figures, period, run_id, now))
+    locks = closing.locks_due(todo, period, periods._known(session), now)
+    if locks:
+        bulk_insert(session, LockedPeriod.__table__, locks)
+
+    # last, under the series lock until the commit: the numbers, stamped with one UPDATE
+    invoices.number(session, documents, today, series)
+    events.extend(invoices.issued_event(d) for d in documents)
+    return events, documents
+
+
+def _closing_facts(session, todo, period, today, first, last) -> closing.ClosingFacts:
+    """The activities held against postings while their period closes, then everything the
+    closing and the issuing look at, read once: activities, members, locks, rates, the
+    recurring invoices due and those already issued for the period, the ledger's figures."""
     periods.hold(session, todo, exclusive=True)
     loaded = session.execute(select(Activity).where(Activity.id.in_(todo))).scalars().all()
     fetched = session.info.setdefault("fetched", {})
@@ -128,36 +154,14 @@ def _close(session, run_id, period, todo, today, series, first, last):
     periods.preload(session, todo)
     parameters.decimal(session, "fee_rate", today)
     terms = parameters.integer(session, "payment_terms_days", today)
-
-    # the recurring invoices due in the period and not issued yet for it
     templates = recurring.due_in(session, todo, period)
-    done = set(session.execute(select(RecurringIssue.template_id).where(
+    issued = set(session.execute(select(RecurringIssue.template_id).where(
         RecurringIssue.period == period,
         RecurringIssue.template_id.in_([t.id for t in templates]))).scalars()) if templates else set()
-    issuable = closing.issuable(templates, done, {a.id: a.status for a in loaded},
-                                lambda member_id: _good(fetched.get((MemberStanding, member_id))))
-
-    # the statement figures before this run's own postings
-    figures = _ledger_figures(session, todo, first, last)
-
-    documents = invoices.prepare_bulk(session, [recurring.draft(t, period, terms) for t in issuable], today)
-    for document in documents:  # the fee each issue debits, dated today
-        figures.setdefault(document.activity_id, closing.Figures()).add(-document.fee, today, first, last)
-    invoices.write_unnumbered(session, documents)
-    if documents:
-        bulk_insert(session, RecurringIssue.__table__, [
-            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
-
-    now = utcnow()
-    bulk_insert(session, PeriodStatement.__table__, closing.statement_rows(todo, figures, period, run_id, now))
-    locks = closing.locks_due(todo, period, periods._known(session), now)
-    if locks:
-        bulk_insert(session, LockedPeriod.__table__, locks)
-
-    # last, under the series lock until the commit: the numbers, stamped with one UPDATE
-    invoices.number(session, documents, today, series)
-    events.extend(invoices.issued_event(d) for d in documents)
-    return events, documents
+    return closing.ClosingFacts(
+        activity_status={a.id: a.status for a in loaded}, templates=templates, issued=issued,
+        in_good_standing=lambda member_id: _good(fetched.get((MemberStanding, member_id))),
+        payment_terms_days=terms, figures=_ledger_figures(session, todo, first, last))  # before our postings
 
 
 def _good(member: MemberStanding | None) -> bool:
