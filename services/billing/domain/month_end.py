@@ -12,21 +12,17 @@ array per column on PostgreSQL; the ORM's per-row bookkeeping would only cost ti
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.clock import utcnow
-from shared.errors import NotFound, rule_broken
-from services.billing.domain import Emit, bulk_insert, dunning, invoices, parameters, periods, recurring
+from shared.errors import NotFound
+from services.billing.domain import Emit, bulk_insert, closing, dunning, invoices, parameters, periods, recurring
 from services.billing.models import (
     Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
     PeriodStatement, RecurringIssue,
 )
-
-ZERO = Decimal("0.00")
-
 
 @dataclass
 class Started:
@@ -57,16 +53,6 @@ class ChunkResult:
     finished: MonthEndRun | None = None
 
 
-def check_period(period: str) -> str:
-    try:
-        periods.parse_period(period)
-    except (ValueError, IndexError):
-        raise rule_broken("period", "a period is YYYY-MM") from None
-    if len(period) != 7 or period[4] != "-":
-        raise rule_broken("period", "a period is YYYY-MM")
-    return period
-
-
 def find(session: Session, period: str) -> MonthEndRun | None:
     return session.execute(select(MonthEndRun).where(MonthEndRun.period == period)).scalar()
 
@@ -80,8 +66,7 @@ def start(session: Session, period: str, chunk_size: int, started_by: str | None
     activity_ids = list(session.execute(select(Activity.id).where(
         Activity.opened_on <= last, or_(Activity.closed_on.is_(None), Activity.closed_on >= first))
         .order_by(Activity.id)).scalars())
-    chunks = [(number, activity_ids[offset:offset + chunk_size]) for number, offset
-              in enumerate(range(0, len(activity_ids), chunk_size), start=1)]
+    chunks = closing.chunks(activity_ids, chunk_size)
     run = MonthEndRun(id=str(uuid.uuid4()), period=period, chunks_total=len(chunks), chunks_done=0,
                       activities_total=len(activity_ids), started_at=utcnow(), started_by=started_by,
                       status="running" if chunks else "finished")
@@ -123,14 +108,40 @@ def close_chunk(session: Session, run_id: str, period: str, chunk_no: int, activ
 
 
 def _close(session, run_id, period, todo, today, series, first, last):
-    events: list[Emit] = []
     # dunning first: the chunk's overdue invoices, locked in one query (invoice, then activity:
     # the order a payment takes its locks in)
+    events: list[Emit] = []
     for invoice in dunning.overdue_of(session, todo, today):
         events.extend(dunning.dun_locked(session, invoice, today))
 
-    # the activities held against postings while their period closes, then everything the
-    # issuing looks at, read once: activities, members, locks, rates
+    facts = _closing_facts(session, todo, period, today, first, last)
+    issuable = closing.issuable(facts.templates, facts.issued, facts.activity_status, facts.in_good_standing)
+    documents = invoices.prepare_bulk(
+        session, [recurring.draft(t, period, facts.payment_terms_days) for t in issuable], today)
+    for document in documents:  # the fee each issue debits, dated today
+        facts.figures.setdefault(document.activity_id, closing.Figures()).add(-document.fee, today, first, last)
+    invoices.write_unnumbered(session, documents)
+    if documents:
+        bulk_insert(session, RecurringIssue.__table__, [
+            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
+
+    now = utcnow()
+    bulk_insert(session, PeriodStatement.__table__,
+                closing.statement_rows(todo, facts.figures, period, run_id, now))
+    locks = closing.locks_due(todo, period, periods._known(session), now)
+    if locks:
+        bulk_insert(session, LockedPeriod.__table__, locks)
+
+    # last, under the series lock until the commit: the numbers, stamped with one UPDATE
+    invoices.number(session, documents, today, series)
+    events.extend(invoices.issued_event(d) for d in documents)
+    return events, documents
+
+
+def _closing_facts(session, todo, period, today, first, last) -> closing.ClosingFacts:
+    """The activities held against postings while their period closes, then everything the
+    closing and the issuing look at, read once: activities, members, locks, rates, the
+    recurring invoices due and those already issued for the period, the ledger's figures."""
     periods.hold(session, todo, exclusive=True)
     loaded = session.execute(select(Activity).where(Activity.id.in_(todo))).scalars().all()
     fetched = session.info.setdefault("fetched", {})
@@ -143,50 +154,22 @@ def _close(session, run_id, period, todo, today, series, first, last):
     periods.preload(session, todo)
     parameters.decimal(session, "fee_rate", today)
     terms = parameters.integer(session, "payment_terms_days", today)
-
-    # the recurring invoices due in the period and not issued yet for it
-    by_id = {a.id: a for a in loaded}
     templates = recurring.due_in(session, todo, period)
-    done = set(session.execute(select(RecurringIssue.template_id).where(
+    issued = set(session.execute(select(RecurringIssue.template_id).where(
         RecurringIssue.period == period,
         RecurringIssue.template_id.in_([t.id for t in templates]))).scalars()) if templates else set()
-    issuable = [t for t in templates if t.id not in done and by_id[t.activity_id].status == "open"
-                and _good(fetched.get((MemberStanding, t.member_id)))]
-
-    # the statement figures before this run's own postings
-    figures = _ledger_figures(session, todo, first, last)
-
-    documents = invoices.prepare_bulk(session, [recurring.draft(t, period, terms) for t in issuable], today)
-    for document in documents:  # the fee each issue debits, dated today
-        _add_movement(figures, document.activity_id, -document.fee, today, first, last)
-    invoices.write_unnumbered(session, documents)
-    if documents:
-        bulk_insert(session, RecurringIssue.__table__, [
-            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
-
-    now = utcnow()
-    bulk_insert(session, PeriodStatement.__table__, [
-        {"activity_id": a, "period": period, "run_id": run_id, "opening_balance": f[0], "credits": f[1],
-         "debits": f[2], "closing_balance": f[0] + f[1] + f[2], "entries": f[3], "created_at": now}
-        for a, f in ((a, figures.get(a, [ZERO, ZERO, ZERO, 0])) for a in todo)])
-    already = periods._known(session)
-    locks = [{"activity_id": a, "period": period, "locked_at": now} for a in todo
-             if period not in already.get(a, ())]
-    if locks:
-        bulk_insert(session, LockedPeriod.__table__, locks)
-
-    # last, under the series lock until the commit: the numbers, stamped with one UPDATE
-    invoices.number(session, documents, today, series)
-    events.extend(invoices.issued_event(d) for d in documents)
-    return events, documents
+    return closing.ClosingFacts(
+        activity_status={a.id: a.status for a in loaded}, templates=templates, issued=issued,
+        in_good_standing=lambda member_id: _good(fetched.get((MemberStanding, member_id))),
+        payment_terms_days=terms, figures=_ledger_figures(session, todo, first, last))  # before our postings
 
 
 def _good(member: MemberStanding | None) -> bool:
     return member is not None and member.good_standing
 
 
-def _ledger_figures(session, activity_ids, first, last) -> dict:
-    """Per activity: [opening balance, credits, debits, entries] of the period, one query."""
+def _ledger_figures(session, activity_ids, first, last) -> dict[str, closing.Figures]:
+    """Per activity: the period's figures from its ledger entries, one query."""
     in_period = LedgerEntry.entry_date >= first
     rows = session.execute(select(
         LedgerEntry.activity_id,
@@ -196,18 +179,7 @@ def _ledger_figures(session, activity_ids, first, last) -> dict:
         func.sum(case((in_period, 1), else_=0)),
     ).where(LedgerEntry.activity_id.in_(activity_ids), LedgerEntry.entry_date <= last)
         .group_by(LedgerEntry.activity_id)).all()
-    cents = Decimal("0.01")
-    return {a: [Decimal(o or 0).quantize(cents), Decimal(c or 0).quantize(cents),
-                Decimal(d or 0).quantize(cents), int(n or 0)] for a, o, c, d, n in rows}
-
-
-def _add_movement(figures, activity_id, amount, day, first, last):
-    row = figures.setdefault(activity_id, [ZERO, ZERO, ZERO, 0])
-    if day < first:
-        row[0] += amount
-    elif day <= last:
-        row[1 if amount > 0 else 2] += amount
-        row[3] += 1
+    return {a: closing.figures_from_sums(o, c, d, n) for a, o, c, d, n in rows}
 
 
 def count_done(session: Session, run_id: str, result: ChunkResult) -> list[Emit]:
@@ -220,7 +192,7 @@ def count_done(session: Session, run_id: str, result: ChunkResult) -> list[Emit]
         MonthEndChunk.run_id == run.id, MonthEndChunk.status == "done")).scalar_one()
     run.chunks_done = done
     result.chunks_pending = run.chunks_total - done
-    if done == run.chunks_total and run.status != "finished":
+    if closing.run_finishes(done, run.chunks_total, run.status):
         run.status, run.finished_at = "finished", utcnow()
         periods.lock(session, run.period)  # every activity: the month is closed
         result.finished = run
@@ -228,13 +200,9 @@ def count_done(session: Session, run_id: str, result: ChunkResult) -> list[Emit]
     return []
 
 
-def _aware(instant: dt.datetime) -> dt.datetime:
-    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
-
-
 def duration(run: MonthEndRun) -> float:
     """Seconds from the start to the end of the run (or to now while it runs)."""
-    return max((_aware(run.finished_at or utcnow()) - _aware(run.started_at)).total_seconds(), 0.0)
+    return closing.elapsed_seconds(run.started_at, run.finished_at, utcnow())
 
 
 def closed_event(run: MonthEndRun) -> Emit:
@@ -271,7 +239,7 @@ def status(session: Session, run_id: str, max_attempts: int) -> dict:
             "activities_total": run.activities_total, "activities_done": activities_done,
             "activities_failed": activities_failed, "started_at": run.started_at,
             "finished_at": run.finished_at, "elapsed_seconds": round(elapsed, 3),
-            "activities_per_second": round(activities_done / elapsed, 1) if elapsed > 0 else 0.0}
+            "activities_per_second": closing.activities_per_second(activities_done, elapsed)}
 
 
 def pending_by_period(connection, since: dt.datetime) -> dict[str, int]:

@@ -7,21 +7,10 @@ from sqlalchemy.orm import Session
 
 from shared.clock import utcnow
 from shared.errors import PreconditionFailed
+from services.billing.domain.closing import parse_period, period_of  # noqa: F401 (read from here too)
 from services.billing.models import Activity, LockedPeriod
 
 GLOBAL = None
-
-
-def period_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def parse_period(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of ``YYYY-MM``."""
-    year, month = int(period[:4]), int(period[5:7])
-    first = dt.date(year, month, 1)
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
 
 
 def _known(session: Session) -> dict:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from shared.clock import utcnow
 from shared.errors import NotFound, rule_broken
 from services.billing.domain import activities, clients, invoices, members, periods
+from services.billing.domain.closing import is_due
 from services.billing.models import RecurringInvoice, RecurringInvoiceLine
 
-FREQUENCIES = {"monthly": 1, "quarterly": 3}
 
 
 def create(session: Session, data: dict) -> RecurringInvoice:
@@ -54,15 +54,6 @@ def list_templates(session: Session, filters: dict, limit: int, offset: int) -> 
             query = query.where(getattr(RecurringInvoice, name) == filters[name])
     return list(session.execute(query.order_by(RecurringInvoice.created_at, RecurringInvoice.id)
                                 .limit(limit).offset(offset)).scalars())
-
-
-def is_due(template: RecurringInvoice, period: str) -> bool:
-    first, last = periods.parse_period(period)
-    start = template.start_date
-    if start > last or (template.end_date is not None and template.end_date < first):
-        return False
-    months = (first.year - start.year) * 12 + first.month - start.month
-    return months % FREQUENCIES[template.frequency] == 0
 
 
 def due_in(session: Session, activity_ids: list[str], period: str) -> list[SimpleNamespace]:

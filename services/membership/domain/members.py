@@ -8,7 +8,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.be import nn as stdnum_nn
 from stdnum.exceptions import ValidationError as StdnumError
 
-from services.membership.domain import parameters, shares
+from services.membership.domain import parameters, share_rules, shares
 from services.membership.domain.dates import not_before, not_in_future
 from services.membership.domain.records import ACTIVE, lock_members, require_not_erased
 from services.membership.models import (
@@ -137,9 +137,7 @@ def admit(session: Session, member_id: str, admitted_on: dt.date, today: dt.date
     """The board admits an applicant who has paid at least one share."""
     [member] = lock_members(session, member_id)
     paid = shares.holding(session, member.id, admitted_on).paid_shares
-    if member.status == "applicant" and paid < 1:
-        raise rule_broken("member_id", "admission needs at least one paid share "
-                                       f"on {admitted_on.isoformat()} (this applicant has {paid})")
+    share_rules.may_be_admitted(member.status, paid, admitted_on)
     return _decide(session, member_id, "admitted", admitted_on, today, by), paid
 
 
@@ -174,10 +172,7 @@ def erase_member(session: Session, member_id: str, today: dt.date) -> Member:
     if member.erased_at is not None:
         raise Conflict("this member's personal data was already erased",
                        {"member_id": ["already erased"]})
-    held = shares.holding(session, member.id, today).paid_shares
-    if member.status in ACTIVE and held > 0:
-        raise rule_broken("member_id", f"a {member.status} member holding {held} shares cannot "
-                                       "be erased; the member must resign or be excluded first")
+    share_rules.may_be_erased(member.status, shares.holding(session, member.id, today).paid_shares)
     for name in PERSONAL_FIELDS:
         setattr(member, name, None)
     member.pseudonym = pseudonym(member)

@@ -4,11 +4,9 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from services.membership.domain.share_rules import ACTIVE, LEFT  # noqa: F401 (read from here too)
 from services.membership.models import Member, RoleGrant
 from shared.errors import NotFound, rule_broken
-
-ACTIVE = ("admitted", "suspended")
-LEFT = ("excluded", "resigned")
 
 
 def get_member(session: Session, member_id: str) -> Member:
