@@ -4,7 +4,6 @@ gives; a declarations process killed while it books them records each one exactl
 import eventlet
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from services.declarations.domain import intake, ledger, periods, reports, store
 from services.declarations.models import Declaration, DeclarationLine, Base
@@ -39,13 +38,8 @@ def documents():
 
 
 @pytest.fixture
-def sessions(make_db):
-    engines = [make_engine(make_db("declarations")) for _ in range(2)]
-    opened = [Session(engine) for engine in engines]
-    yield opened
-    for session, engine in zip(opened, engines):
-        session.close()
-        engine.dispose()
+def sessions(db_session):
+    return [db_session("declarations", expire_on_commit=True) for _ in range(2)]
 
 
 def snapshot(session):
