@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.declarations import ledger, periods
 from services.declarations.ledger import Figure
 from services.declarations.models import Declaration, DeclarationLine, Payout
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.errors import rule_broken
 
 # EN 16931 VAT categories that are not taxed at a Belgian rate: grid of the base

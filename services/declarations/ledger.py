@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.declarations import periods
 from services.declarations.models import Declaration, DeclarationLine
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.db import utcnow
 from shared.errors import NotFound, PreconditionFailed, rule_broken
 

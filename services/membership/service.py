@@ -11,6 +11,7 @@ from services.membership import domain, schemas
 from services.membership.models import Base
 from shared.db import UnitOfWork
 from shared.metrics import counter
+from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
@@ -32,10 +33,11 @@ def status_event(member, effective_date) -> dict:
     return {"member_id": member.id, "effective_date": effective_date}
 
 
-class MembershipService(ServiceBase):
+class MembershipService(ParameterEntrypoints, ServiceBase):
     name = "membership"
 
     uow = UnitOfWork(Base.metadata)
+    parameters = ParameterCache()
 
     def today(self) -> dt.date:
         return dt.date.today()

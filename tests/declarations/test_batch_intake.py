@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.declarations import intake, ledger, periods, reports
 from services.declarations.models import Declaration, DeclarationLine, Base
-from services.declarations.parameters import load_book
+from shared.parameters import load_book
 from services.declarations.schemas import CreditNoteIssued, InvoiceIssued
 from shared.db import inbox_table, make_engine
 from shared.errors import ValidationError

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.declarations import intake, ledger, reports
-from services.declarations.parameters import load_book
+from shared.parameters import load_book
 from services.declarations.schemas import SalaryPayoutApproved
 from shared.db import make_engine
 from shared.errors import PreconditionFailed

@@ -8,9 +8,10 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
+from shared import parameters
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from services.billing.domain import (
-    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, parameters, periods,
+    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, periods,
 )
 from services.billing.domain.totals import (
     CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,

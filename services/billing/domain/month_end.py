@@ -18,8 +18,9 @@ from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
+from shared import parameters
 from shared.errors import NotFound, rule_broken
-from services.billing.domain import Emit, bulk_insert, dunning, invoices, parameters, periods, recurring
+from services.billing.domain import Emit, bulk_insert, dunning, invoices, periods, recurring
 from services.billing.models import (
     Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
     PeriodStatement, RecurringIssue,
