@@ -327,21 +327,26 @@ def set_parameter(session: Session, name: str, value: str, effective_from: dt.da
 # ---- the schemas of the entrypoints and of the event ----
 
 
-class ParameterQuery(StrictSchema):
+class ParameterDate(StrictSchema):
+    on = IsoDate(load_default=None, allow_none=True,
+                 metadata={"description": "the day the value is in force (default: today)"})
+
+
+class ParameterQuery(ParameterDate):
     name = fields.String(required=True, validate=validate.Length(1, 120))
-    on = IsoDate(load_default=None, allow_none=True)
 
 
-class ParameterListQuery(StrictSchema):
-    on = IsoDate(load_default=None, allow_none=True)
+class ParameterValueChange(StrictSchema):
+    """A new value of a parameter, in force from a date."""
 
-
-class ParameterChange(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 120))
     value = fields.String(required=True, validate=validate.Length(1, 80))
     effective_from = IsoDate(required=True)
     source = fields.String(required=True, validate=validate.Length(3, 2000),
                            metadata={"description": "the law, decree or decision the value comes from"})
+
+
+class ParameterChange(ParameterValueChange):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
 
 
 class ParameterValue(ma.Schema):
@@ -443,7 +448,7 @@ class ParameterEntrypoints:
 
     @rpc
     def list_parameters(self, query=None):
-        data = load(ParameterListQuery(), query or {})
+        data = load(ParameterDate(), query or {})
         day = data["on"] or dt.date.today()
         with self.uow() as tx:
             found = [dict(row._mapping, name=full_name(self.name, row.name), on=day)
