@@ -16,6 +16,7 @@ and both rows stay, with who recorded each, when, and on what authority.
 """
 import bisect
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
@@ -444,9 +445,24 @@ class ParameterCache(DependencyProvider):
 
 class ParameterEntrypoints:
     """List, read (with history) and set the service's parameters; a mixin of its service class,
-    which has ``uow``, ``parameters`` (a ``ParameterCache``) and ``caller``."""
+    which has ``uow``, ``parameters`` (a ``ParameterCache``) and ``caller``. Each service class
+    gets its own RPC entrypoints, so that ``nameko run`` finds no service in the mixin itself."""
 
-    @rpc
+    ENTRYPOINTS = ("list_parameters", "get_parameter", "set_parameter")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.ENTRYPOINTS:
+            cls._add_entrypoint(name, getattr(ParameterEntrypoints, name))
+
+    @classmethod
+    def _add_entrypoint(cls, name: str, body: Callable) -> None:
+        @functools.wraps(body)
+        def entrypoint(self, *args, **kwargs):
+            return body(self, *args, **kwargs)
+
+        setattr(cls, name, rpc(entrypoint))
+
     def list_parameters(self, query=None):
         data = load(ParameterDate(), query or {})
         day = data["on"] or dt.date.today()
@@ -455,7 +471,6 @@ class ParameterEntrypoints:
                      for row in in_force(tx.session, day)]
             return ParameterInForce(many=True).dump(found)
 
-    @rpc
     def get_parameter(self, name, on=None):
         query = load(ParameterQuery(), {"name": name, "on": on})
         day = query["on"] or dt.date.today()
@@ -464,7 +479,6 @@ class ParameterEntrypoints:
             return ParameterWithHistory().dump({"name": query["name"], "on": day, "value": value_on(rows, day),
                                                 "history": rows})
 
-    @rpc
     def set_parameter(self, change):
         self.caller.require_role("staff")
         data = load(ParameterChange(), change)
