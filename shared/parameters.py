@@ -24,10 +24,22 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-import yaml
+import yaml  # type: ignore[import-untyped]
 from marshmallow import fields, validate
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, column, func, insert, select, table, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    column,
+    insert,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import unit_of_work_of
@@ -44,7 +56,7 @@ SESSION_KEY = "parameter_cache"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def parameter_models(base) -> tuple[type, type]:
@@ -244,8 +256,8 @@ def owner_of(name: str) -> str:
 
 def history(session: Session, name: str) -> list:
     """Every row recorded for a name, superseded ones included, by effective date."""
-    rows = session.execute(select(PARAMETERS).where(PARAMETERS.c.name == name)
-                           .order_by(PARAMETERS.c.effective_from, PARAMETERS.c.id)).all()
+    rows = list(session.execute(select(PARAMETERS).where(PARAMETERS.c.name == name)
+                                .order_by(PARAMETERS.c.effective_from, PARAMETERS.c.id)))
     if not rows:
         raise NotFound(f"no parameter named {name}")
     return rows
@@ -426,7 +438,10 @@ class ParameterCache(DependencyProvider):
 
     def setup(self) -> None:
         self.cache = CachedBook(float(self.container.config.get("PARAMETER_CACHE_TTL", 1.0)))
-        self.uow = unit_of_work_of(self.container)
+        uow = unit_of_work_of(self.container)
+        if uow is None:
+            raise TypeError(f"{self.container.service_name} has parameters but no UnitOfWork")
+        self.uow = uow
 
     def start(self) -> None:
         # every session of the service's units of work finds the cache in its info
@@ -476,8 +491,8 @@ class ParameterEntrypoints:
         day = query["on"] or dt.date.today()
         with self.uow() as tx:
             rows = history(tx.session, local_name(self.name, query["name"]))
-            return ParameterWithHistory().dump({"name": query["name"], "on": day, "value": value_on(rows, day),
-                                                "history": rows})
+            found = {"name": query["name"], "on": day, "value": value_on(rows, day), "history": rows}
+            return ParameterWithHistory().dump(found)
 
     def set_parameter(self, change):
         self.caller.require_role("staff")

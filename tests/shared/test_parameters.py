@@ -129,7 +129,7 @@ def test_a_new_value_keeps_the_shape_of_the_value_in_force(current, accepted, re
 
 # ---- on a migrated database (both backends) ----
 
-NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
