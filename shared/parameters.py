@@ -51,6 +51,7 @@ from shared.service import rpc
 # the services that own parameters: the first part of every parameter's full name
 OWNERS = ("billing", "declarations", "governance", "membership")
 SESSION_KEY = "parameter_cache"
+PINNED_KEY = "parameter_book"
 
 # ---- the tables ----
 
@@ -201,12 +202,18 @@ class CachedBook:
 
 
 def book_of(session: Session) -> ParameterBook:
-    """The book in force for this session: the process's cached book inside a service (read in
-    the session's own transaction, so SQLite's single connection is never asked for twice), or,
-    for a session opened outside one (a script, a rule test), a book read from the session."""
-    cache = session.info.get(SESSION_KEY)
-    if cache is not None and not session.info.get("parameters_changed"):
-        return cache.of_session(session)
+    """The book in force for this session: inside a service, the process's cached book (its
+    version checked in the session's own transaction, so SQLite's single connection is never
+    asked for twice), kept for the rest of the unit of work; for a session opened outside a
+    service (a script, a rule test), a book read from the session."""
+    info = session.info
+    cache = info.get(SESSION_KEY)
+    if cache is not None and not info.get("parameters_changed"):
+        # one book for the whole unit of work: its reads agree even if a change lands meanwhile
+        book = info.get(PINNED_KEY)
+        if book is None:
+            book = info[PINNED_KEY] = cache.of_session(session)
+        return book
     if session.autoflush and (session.new or session.dirty):
         session.flush()  # rows added to this session count, as an ORM query would see them
     return load_book(session)
