@@ -25,8 +25,9 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from bench.common import ROOT, rate, run_service, throwaway_database, throwaway_vhost, wait_for_rpc  # noqa: E402
 from services.declarations import schemas  # noqa: E402
-from services.declarations.parameters import ParameterBook, shipped_rows  # noqa: E402
+from services.declarations.models import shipped_parameters  # noqa: E402
 from services.declarations.domain.payslip import from_budget, from_gross  # noqa: E402
+from shared.parameters import ParameterBook  # noqa: E402
 from shared.schemas import load  # noqa: E402
 
 REQUEST = {"gross": "3000.00", "worker_category": "employee", "pay_date": "2026-11-30"}
@@ -44,7 +45,7 @@ def per_second(fn, seconds: float) -> float:
 
 
 def bench_in_process(seconds: float) -> dict:
-    book = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_rows()])
+    book = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_parameters()])
     pay_date = dt.date(2026, 11, 30)
     grosses = [Decimal(1500 + i) + Decimal("0.37") for i in range(1000)]
     request_in, slip_out = schemas.PayslipRequest(), schemas.PayslipOut()

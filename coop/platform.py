@@ -28,6 +28,7 @@ def amqp_uri() -> str:
 
 def load_event_schemas() -> None:
     """Import every service's schemas so the event registry is complete."""
+    importlib.import_module("shared.parameters")  # parameter_changed, for every owning service
     for service in services():
         try:
             importlib.import_module(f"services.{service}.schemas")

@@ -19,6 +19,7 @@ from shared.events import handle_event
 from shared.metrics import counter, gauge, histogram
 from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
+from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
@@ -33,10 +34,11 @@ RUN_SECONDS = histogram("coop_month_end_run_seconds", "Duration of a month-end r
                         buckets=(10, 30, 60, 120, 300, 600, 1200, 3600, 7200))
 
 
-class BillingService(ServiceBase):
+class BillingService(ParameterEntrypoints, ServiceBase):
     name = "billing"
 
     uow = UnitOfWork(Base.metadata)
+    parameters = ParameterCache()
     config = Config()
     declarations = TimedRpcProxy("declarations")
 

@@ -1,6 +1,7 @@
 """Declarations tables: dated parameters, payouts seen from billing, declarations and their lines."""
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import (
     Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
@@ -8,33 +9,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import make_base
+from shared.parameters import parameter_models, shipped_rows
 
 Base = make_base()
 
 
-class Parameter(Base):
-    """A law's figure in force from ``effective_from``; a replaced value keeps its row (history)."""
+Parameter, ParameterVersion = parameter_models(Base)
 
-    __tablename__ = "parameters"
-    __table_args__ = (Index("ix_parameters_name_from", "name", "effective_from"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(80))
-    value: Mapped[str] = mapped_column(String(80))
-    effective_from: Mapped[dt.date] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str | None] = mapped_column(String(36))
-    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+SHIPPED_PARAMETERS = Path(__file__).with_name("parameters.yml")
 
 
-class ParameterVersion(Base):
-    """One row, bumped by every change: instances reload their cached book when it moves."""
-
-    __tablename__ = "parameter_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
+def shipped_parameters() -> list[dict]:
+    """The law's figures as shipped in parameters.yml: name, value, effective_from, source."""
+    return shipped_rows(SHIPPED_PARAMETERS)
 
 
 class Payout(Base):

@@ -43,18 +43,6 @@ class PayslipRequest(StrictSchema):
             raise ma.ValidationError("give either gross or employment_budget", "gross")
 
 
-class ParameterQuery(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 80))
-    on = IsoDate(load_default=None, allow_none=True)
-
-
-class ParameterChange(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 80))
-    value = fields.String(required=True, validate=validate.Length(1, 80))
-    effective_from = IsoDate(required=True)
-    source = fields.String(required=True, validate=validate.Length(3, 2000))
-
-
 class DeclarationQuery(Page):
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
@@ -103,15 +91,6 @@ class PayslipOut(ma.Schema):
 class InversePayslipOut(PayslipOut):
     employment_budget = Money()
     budget_remainder = Money()
-
-
-class ParameterValueOut(ma.Schema):
-    value = fields.String()
-    effective_from = IsoDate()
-    source = fields.String()
-    recorded_at = Instant()
-    recorded_by = fields.String(allow_none=True)
-    superseded_at = Instant(allow_none=True)
 
 
 class DeclarationOut(ma.Schema):
@@ -237,12 +216,3 @@ class DeclarationDue(DeclarationEvent):
 @event_schema(SOURCE, "declaration_overdue")
 class DeclarationOverdue(DeclarationEvent):
     """A declaration's deadline passed before it was submitted."""
-
-
-@event_schema(SOURCE, "parameter_changed")
-class ParameterChanged(ma.Schema):
-    """Staff set a dated legal parameter."""
-
-    name = fields.String(required=True)
-    value = fields.String(required=True)
-    effective_from = IsoDate(required=True)

@@ -2,17 +2,16 @@
 
 from nameko.dependency_providers import Config
 
-from services.declarations import parameters, schemas, xml_export
+from services.declarations import schemas, xml_export
 from services.declarations.domain import intake, ledger, payslip, periods, reports, store
 from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
 from services.declarations.models import Base
-from services.declarations.parameters import ParameterCache
 from services.declarations.schemas import jsonable
 from shared import clock
-from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.errors import rule_broken
 from shared.events import handle_event, handle_event_batch
+from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
@@ -21,7 +20,7 @@ from shared.timers import configured_timer
 EVENT_BATCH = 200
 
 
-class DeclarationsService(ServiceBase):
+class DeclarationsService(ParameterEntrypoints, ServiceBase):
     name = "declarations"
 
     uow = UnitOfWork(Base.metadata)
@@ -33,9 +32,9 @@ class DeclarationsService(ServiceBase):
         return self.config.get("VAT_PERIODICITY", periods.QUARTERLY)
 
     def book(self):
-        return self.parameters.current(self.uow.engine)
+        return self.parameters.book()
 
-    # ---- payslips and parameters ----
+    # ---- payslips (the parameters' entrypoints: ParameterEntrypoints) ----
 
     @rpc
     def compute_payslip(self, request):
@@ -50,29 +49,6 @@ class DeclarationsService(ServiceBase):
             out = schemas.InversePayslipOut()
         PAYSLIPS.labels(slip.worker_category).inc()
         return out.dump(slip)
-
-    @rpc
-    def get_parameter(self, name, on=None):
-        query = load(schemas.ParameterQuery(), {"name": name, "on": on})
-        day = query["on"] or clock.today()
-        with self.uow() as tx:
-            history = parameters.history(tx.session, query["name"])
-            return {"name": query["name"], "on": day.isoformat(),
-                    "value": parameters.value_on(history, day),
-                    "history": schemas.ParameterValueOut(many=True).dump(history)}
-
-    @rpc
-    def set_parameter(self, change):
-        self.caller.require_role("staff")
-        data = load(schemas.ParameterChange(), change)
-        with self.uow() as tx:
-            row = parameters.set_parameter(tx.session, data["name"], data["value"], data["effective_from"],
-                                           data["source"], self.caller.member_id, utcnow())
-            tx.emit("parameter_changed", {"name": row.name, "value": row.value,
-                                          "effective_from": row.effective_from}, aggregate_id=row.name)
-            out = {"name": row.name, **schemas.ParameterValueOut().dump(row)}
-        self.parameters.invalidate()
-        return out
 
     # ---- declarations ----
 

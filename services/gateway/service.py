@@ -14,6 +14,7 @@ from services.gateway.routes import billing as billing_routes
 from services.gateway.routes import declarations as declaration_routes
 from services.gateway.routes import governance as governance_routes
 from services.gateway.routes import members as member_routes
+from services.gateway.routes import parameters as parameter_routes
 from services.gateway.routes import resources as resource_routes
 from shared.rpc import TimedRpcProxy
 from shared.service import ServiceBase
@@ -23,7 +24,7 @@ SERVICES = ("membership", "billing", "declarations", "resources", "governance")
 
 class GatewayService(member_routes.MemberRoutes, billing_routes.BillingRoutes,
                      declaration_routes.DeclarationRoutes, resource_routes.ResourceRoutes,
-                     governance_routes.GovernanceRoutes, ServiceBase):
+                     governance_routes.GovernanceRoutes, parameter_routes.ParameterRoutes, ServiceBase):
     name = "gateway"
 
     config = Config()

@@ -12,6 +12,7 @@ from shared.clock import today, utcnow
 from shared.db import UnitOfWork
 from shared.events import handle_event
 from shared.metrics import counter
+from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
@@ -33,10 +34,11 @@ def _cast_one(session, request, tx):
                             request["choice"], request["candidates"], utcnow())
 
 
-class GovernanceService(ServiceBase):
+class GovernanceService(ParameterEntrypoints, ServiceBase):
     name = "governance"
 
     uow = UnitOfWork(Base.metadata)
+    parameters = ParameterCache()
     # ballots cast at the same moment share one transaction (the hot path of an assembly)
     ballots = GroupCommit(batch=_cast_many, single=_cast_one)
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import make_base
+from shared.parameters import parameter_models
 
 Base = make_base()
 
@@ -100,17 +101,7 @@ class RoleGrant(Base):
     member: Mapped[Member] = relationship(back_populates="roles")
 
 
-class Parameter(Base):
-    """A dated rule of the statutes: the value in force from ``effective_from``."""
-
-    __tablename__ = "parameters"
-    __table_args__ = (UniqueConstraint("name", "effective_from"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(64))
-    value: Mapped[str] = mapped_column(String(64))
-    effective_from: Mapped[dt.date] = mapped_column(Date)
-    source: Mapped[str | None] = mapped_column(Text)
+Parameter, ParameterVersion = parameter_models(Base)
 
 
 class MemberNumberCounter(Base):

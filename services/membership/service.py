@@ -12,6 +12,7 @@ from services.membership.models import Base
 from shared import clock
 from shared.db import UnitOfWork
 from shared.metrics import counter
+from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
@@ -33,10 +34,11 @@ def status_event(member, effective_date) -> dict:
     return {"member_id": member.id, "effective_date": effective_date}
 
 
-class MembershipService(ServiceBase):
+class MembershipService(ParameterEntrypoints, ServiceBase):
     name = "membership"
 
     uow = UnitOfWork(Base.metadata)
+    parameters = ParameterCache()
 
     def today(self) -> dt.date:
         return clock.today()

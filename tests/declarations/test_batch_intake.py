@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from services.declarations.domain import intake, ledger, periods, reports, store
 from services.declarations.models import Declaration, DeclarationLine, Base
-from services.declarations.parameters import load_book
+from shared.parameters import load_book
 from services.declarations.schemas import CreditNoteIssued, InvoiceIssued
 from shared.db import inbox_table, make_engine
 from shared.errors import ValidationError

@@ -5,13 +5,14 @@ import eventlet
 import pytest
 import requests
 from services.declarations.domain import periods
-from services.declarations.parameters import ParameterBook, shipped_rows
+from services.declarations.models import shipped_parameters
+from shared.parameters import ParameterBook
 from shared.errors import ValidationError
 from shared.testing import wait_until
 from tests.declarations.conftest import invoice, payout
 
 STAFF = {"member_id": "00000000-0000-0000-0000-000000000001", "roles": ["staff"]}
-BOOK = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_rows()])
+BOOK = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_parameters()])
 
 
 @pytest.mark.parametrize("kind, period, due", [

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from services.declarations.domain import intake, ledger, reports, store
-from services.declarations.parameters import load_book
+from shared.parameters import load_book
 from services.declarations.schemas import SalaryPayoutApproved
 from shared.errors import PreconditionFailed
 from tests.declarations.conftest import payout

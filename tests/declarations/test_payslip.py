@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.declarations.parameters import ParameterBook, shipped_rows
+from services.declarations.models import shipped_parameters
+from shared.parameters import ParameterBook
 from services.declarations.domain.payslip import employer_cost, from_budget, from_gross, Rates
 from shared.errors import NotFound, ValidationError
 
@@ -12,7 +13,7 @@ NOV_2026 = dt.date(2026, 11, 30)
 
 
 def book(*extra_rows):
-    rows = [(r["name"], r["value"], r["effective_from"]) for r in shipped_rows()]
+    rows = [(r["name"], r["value"], r["effective_from"]) for r in shipped_parameters()]
     return ParameterBook(rows + list(extra_rows))
 
 

@@ -16,10 +16,10 @@ TODAY = dt.date.today()
 COOPERATIVE_WIDE = {
     "list_resources", "get_resource", "availability", "get_assembly", "minutes", "minutes_pdf",
     "vote_results", "verify_receipt", "board", "poll_results", "simulate_payslip",
-    "register_client", "list_invoices", "open_poll", "get_parameter",
+    "register_client", "list_invoices", "open_poll", "get_parameter", "list_parameters",
 }
 PUBLIC = {"apply", "issue_token", "openapi"}
-PARAMETER = "social.employee_rate"
+PARAMETER = "declarations.social.employee_rate"
 
 
 def other_members_world(platform):

@@ -28,7 +28,8 @@ def test_member_classes_are_those_the_statutes_define(membership):
 
 
 def test_member_classes_are_a_dated_parameter(session):
-    session.add(Parameter(name="member_classes", value="A,B,C", effective_from=dt.date(2026, 6, 1)))
+    session.add(Parameter(name="member_classes", value="A,B,C", effective_from=dt.date(2026, 6, 1),
+                          source="statutes amended"))
     application = {"first_name": "Ada", "last_name": "Lovelace", "member_class": "C"}
     with pytest.raises(ValidationError):
         domain.apply(session, {**application, "email": "a@example.org"}, dt.date(2026, 5, 31))

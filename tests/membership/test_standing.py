@@ -46,7 +46,7 @@ def test_a_share_paid_later_extends_the_coverage(session):
 
 def test_years_covered_per_share_is_a_dated_parameter(session):
     session.add(Parameter(name="years_covered_per_share", value="2",
-                          effective_from=D(2026, 1, 1)))
+                          effective_from=D(2026, 1, 1), source="statutes amended"))
     member = paid_member(session, shares=1, paid_on=D(2026, 1, 15))
     assert domain.member_standing(session, member.id, D(2026, 2, 1)).covered_until == D(2028, 1, 14)
 
@@ -68,7 +68,8 @@ def test_a_suspended_member_is_not_in_good_standing(session):
 
 
 def test_share_price_is_read_from_the_parameter_in_force_on_the_effective_date(session):
-    session.add(Parameter(name="share_price", value="35.00", effective_from=D(2026, 6, 1)))
+    session.add(Parameter(name="share_price", value="35.00", effective_from=D(2026, 6, 1),
+                          source="statutes amended"))
     member = domain.apply(session, {"first_name": "Ada", "last_name": "Lovelace",
                                     "email": "ada@example.org", "member_class": "A",
                                     "applied_on": APPLIED}, today=D(2026, 7, 1))
@@ -78,7 +79,8 @@ def test_share_price_is_read_from_the_parameter_in_force_on_the_effective_date(s
 
 
 def test_redemption_window_is_the_dated_parameter(session):
-    session.add(Parameter(name="redemption_last_month", value="3", effective_from=D(2026, 1, 1)))
+    session.add(Parameter(name="redemption_last_month", value="3", effective_from=D(2026, 1, 1),
+                          source="statutes amended"))
     member = paid_member(session, shares=3, paid_on=D(2026, 1, 15))
     assert domain.request_redemption(session, member.id, 1, D(2026, 3, 31),
                                      today=D(2026, 4, 2)).paid_shares == 2

@@ -9,7 +9,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.billing.domain import Emit, fund, invoices, parameters
+from shared import parameters
+from services.billing.domain import Emit, fund, invoices
 from services.billing.models import Invoice, Reminder
 
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from shared import parameters
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
-from services.billing.domain import Emit, activities, members, parameters
+from services.billing.domain import Emit, activities, members
 from services.billing.models import Expense
 
 

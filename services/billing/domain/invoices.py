@@ -7,10 +7,11 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from shared import parameters
 from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from services.billing.domain import (
-    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, parameters, periods,
+    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, periods,
 )
 from services.billing.domain.totals import (
     CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,

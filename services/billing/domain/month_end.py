@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from shared import parameters
 from shared.clock import utcnow
 from shared.errors import NotFound
-from services.billing.domain import Emit, bulk_insert, closing, dunning, invoices, parameters, periods, recurring
+from services.billing.domain import Emit, bulk_insert, closing, dunning, invoices, periods, recurring
 from services.billing.models import (
     Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
     PeriodStatement, RecurringIssue,

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from shared import parameters
 from shared.clock import utcnow
 from shared.errors import ValidationError, rule_broken
-from services.billing.domain import Emit, activities, fund, members, parameters
+from services.billing.domain import Emit, activities, fund, members
 from services.billing.models import SalaryPayout
 
 ZERO = Decimal("0.00")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.declarations.domain import ledger, periods, store
 from services.declarations.domain.ledger import Figure
 from services.declarations.models import Declaration, Payout
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.errors import rule_broken
 
 # EN 16931 VAT categories that are not taxed at a Belgian rate: grid of the base

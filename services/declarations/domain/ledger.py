@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.declarations.domain import periods, store
 from services.declarations.models import Declaration
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.clock import utcnow
 from shared.errors import NotFound, PreconditionFailed, rule_broken
 

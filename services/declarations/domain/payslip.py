@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.errors import rule_broken
 
 CATEGORIES = ("employee", "artist", "blue_collar", "student")

@@ -2,7 +2,7 @@
 import calendar
 import datetime as dt
 
-from services.declarations.parameters import ParameterBook
+from shared.parameters import ParameterBook
 from shared.errors import rule_broken
 
 MONTHLY, QUARTERLY = "monthly", "quarterly"

@@ -15,17 +15,6 @@ class DeclarationRoutes(Routes):
     def simulate_payslip(self, request):
         return self.declarations.compute_payslip(read_json(request))
 
-    @api("GET", "/api/v1/parameters/<name>", query=D.OnQuery, response=D.Parameter,
-         summary="A legal parameter's value on a date, and its history")
-    def get_parameter(self, request, name):
-        return self.declarations.get_parameter(name, self._query(request).get("on"))
-
-    @api("PUT", "/api/v1/parameters/<name>", body=D.ParameterChange, response=D.Parameter,
-         summary="Record a new value of a legal parameter from a date (staff)")
-    def set_parameter(self, request, name):
-        self._require(*STAFF)
-        return self.declarations.set_parameter({**read_json(request), "name": name})
-
     @api("GET", "/api/v1/declarations", query=D.DeclarationQuery, response=D.Declaration(many=True),
          summary="Declarations filed or to file (staff)")
     def list_declarations(self, request):

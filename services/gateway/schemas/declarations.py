@@ -66,24 +66,6 @@ class Outcome(ma.Schema):
     note = fields.String(validate=validate.Length(max=2000))
 
 
-class OnQuery(ma.Schema):
-    on = IsoDate()
-
-
-class ParameterChange(ma.Schema):
-    value = fields.String(required=True, validate=validate.Length(1, 80))
-    effective_from = IsoDate(required=True)
-    source = fields.String(required=True, validate=validate.Length(3, 2000),
-                           metadata={"description": "the law or decree the value comes from"})
-
-
-class Parameter(Out):
-    name = fields.String(required=True)
-    value = fields.String(allow_none=True)
-    on = IsoDate()
-    history = fields.List(fields.Dict())
-
-
 class DeadlineCheck(ma.Schema):
     today = IsoDate(allow_none=True)
 

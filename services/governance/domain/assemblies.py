@@ -1,13 +1,13 @@
 """General assemblies: convocation, agenda, attendance and proxies, and who is present or represented."""
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from shared import parameters
 from shared.errors import Conflict, NotFound, rule_broken
-from services.governance.domain.common import get, new_id, parameter
+from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import ensure_roll, roll_entry
 from services.governance.models import (
     AgendaItem, Assembly, Attendance, Proxy, Recommendation, RollEntry,
@@ -17,7 +17,7 @@ QUALIFIED_NEEDS_CAPITAL = ("three_quarters", "four_fifths")
 
 
 def convene(session: Session, data: dict, today: dt.date, convened_by: str | None) -> Assembly:
-    delay = int(parameter(session, "convocation_delay_days", today))
+    delay = parameters.integer(session, "convocation_delay_days", today)
     earliest = today + dt.timedelta(days=delay)
     if data["meeting_date"] < earliest:
         raise rule_broken("meeting_date", f"a meeting is convened at least {delay} days ahead: "
@@ -25,10 +25,10 @@ def convene(session: Session, data: dict, today: dt.date, convened_by: str | Non
     record_date = data.get("record_date") or today
     if record_date > data["meeting_date"]:
         raise rule_broken("record_date", "the record date cannot be after the meeting")
-    weighting = data.get("weighting") or parameter(session, "vote_weighting", today)
+    weighting = data.get("weighting") or parameters.text(session, "vote_weighting", today)
     cap = data.get("share_cap_percent")
     if weighting == "shares" and cap is None:
-        cap = Decimal(parameter(session, "share_vote_cap_percent", today))
+        cap = parameters.decimal(session, "share_vote_cap_percent", today)
     agenda = data.get("agenda") or []
     sitting = 1
     if data.get("first_meeting_id"):
@@ -41,7 +41,7 @@ def convene(session: Session, data: dict, today: dt.date, convened_by: str | Non
         place=data.get("place"), online=data.get("online", False), record_date=record_date,
         convened_on=today, sitting=sitting, first_meeting_id=data.get("first_meeting_id"),
         weighting=weighting, share_cap_percent=cap if weighting == "shares" else None,
-        max_proxies=int(parameter(session, "max_proxies_per_holder", today)),
+        max_proxies=parameters.integer(session, "max_proxies_per_holder", today),
         chair_id=data.get("chair_id"), secretary_id=data.get("secretary_id"),
         convened_by=convened_by)
     session.add(assembly)

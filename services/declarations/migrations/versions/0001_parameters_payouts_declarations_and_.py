@@ -128,13 +128,13 @@ def seed_parameters() -> None:
     """The law's figures as shipped in services/declarations/parameters.yml, each dated and sourced."""
     import datetime as dt
 
-    from services.declarations.parameters import shipped_rows
+    from services.declarations.models import shipped_parameters
 
     parameters = sa.table("parameters", sa.column("name"), sa.column("value"),
                           sa.column("effective_from", sa.Date), sa.column("source"),
                           sa.column("recorded_at", sa.DateTime(timezone=True)))
     now = dt.datetime.now(dt.timezone.utc)
-    op.bulk_insert(parameters, [dict(row, recorded_at=now) for row in shipped_rows()])
+    op.bulk_insert(parameters, [dict(row, recorded_at=now) for row in shipped_parameters()])
     version = sa.table("parameter_version", sa.column("id"), sa.column("version"))
     op.bulk_insert(version, [{"id": 1, "version": 1}])
 

@@ -25,7 +25,7 @@ def upgrade() -> None:
 def add_missing_shipped_parameters() -> None:
     import datetime as dt
 
-    from services.declarations.parameters import shipped_rows
+    from services.declarations.models import shipped_parameters
 
     parameters = sa.table("parameters", sa.column("name"), sa.column("value"),
                           sa.column("effective_from", sa.Date), sa.column("source"),
@@ -34,7 +34,7 @@ def add_missing_shipped_parameters() -> None:
     held = {(name, day) for name, day in connection.execute(
         sa.select(parameters.c.name, parameters.c.effective_from))}
     now = dt.datetime.now(dt.timezone.utc)
-    missing = [dict(row, recorded_at=now) for row in shipped_rows()
+    missing = [dict(row, recorded_at=now) for row in shipped_parameters()
                if (row["name"], row["effective_from"]) not in held]
     if missing:
         op.bulk_insert(parameters, missing)
