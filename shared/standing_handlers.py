@@ -2,8 +2,13 @@
 
 A service declares it by deriving from ``MemberStandingHandlers`` and naming its model::
 
-    class BillingService(MemberStandingHandlers, ServiceBase):
+    from shared import standing_handlers
+
+    class BillingService(standing_handlers.MemberStandingHandlers, ServiceBase):
         member_standing_model = MemberStanding
+
+(through the module: ``nameko run`` takes every class of the service module that has
+entrypoints for a service, so the mixin must not be a name of that module).
 
 It then handles every membership event of ``STANDING_EVENTS`` as ``on_<event_type>``, the names
 ``shared.topology.subscribe_member_standing`` lists (so the queues are the ones declared ahead).

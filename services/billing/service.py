@@ -19,7 +19,7 @@ from shared.events import handle_event
 from shared.metrics import counter, gauge, histogram
 from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
-from shared.standing_handlers import MemberStandingHandlers
+from shared import standing_handlers
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 
@@ -33,7 +33,7 @@ RUN_SECONDS = histogram("coop_month_end_run_seconds", "Duration of a month-end r
                         buckets=(10, 30, 60, 120, 300, 600, 1200, 3600, 7200))
 
 
-class BillingService(MemberStandingHandlers, ServiceBase):
+class BillingService(standing_handlers.MemberStandingHandlers, ServiceBase):
     name = "billing"
     member_standing_model = MemberStanding
 

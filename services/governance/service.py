@@ -12,7 +12,7 @@ from shared.db import UnitOfWork, utcnow
 from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
-from shared.standing_handlers import MemberStandingHandlers
+from shared import standing_handlers
 
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")
@@ -28,7 +28,7 @@ def _cast_one(session, request, tx):
                             request["choice"], request["candidates"], utcnow())
 
 
-class GovernanceService(MemberStandingHandlers, ServiceBase):
+class GovernanceService(standing_handlers.MemberStandingHandlers, ServiceBase):
     name = "governance"
 
     uow = UnitOfWork(Base.metadata)

@@ -12,7 +12,7 @@ from shared.events import handle_event
 from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
-from shared.standing_handlers import MemberStandingHandlers
+from shared import standing_handlers
 
 BOOKINGS = counter("coop_bookings_total", "Bookings placed", ["status"])
 USAGE_RECORDED = counter("coop_resource_usage_recorded_total", "Usages recorded for billing", ["reason"])
@@ -25,7 +25,7 @@ class SweepTimer(Timer):
         self.interval = float(self.container.config.get("SWEEP_INTERVAL", self.interval))
 
 
-class ResourcesService(MemberStandingHandlers, ServiceBase):
+class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
     name = "resources"
     member_standing_model = MemberStanding
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from shared.db import make_engine
+from shared.standing import STATUS_AFTER
 from services.billing.domain import activities, clients, invoices, members
 
 TODAY = dt.date(2026, 11, 26)
@@ -113,7 +114,7 @@ class Platform:
         from shared.testing import wait_until
 
         self.publish_event("membership", event_type, {"member_id": member_id, **data})
-        expected = members.STATUS_AFTER[event_type]
+        expected = STATUS_AFTER[event_type]
 
         def applied():
             try:
