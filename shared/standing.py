@@ -158,7 +158,8 @@ def project(session: Session, model: type, fact: StandingFact) -> None:
     new = applied(current, fact)
     if new != current:
         row.status, row.status_at = new.status, new.status_at
-        row.paid_shares, row.covered_until, row.holdings_at = new.paid_shares, new.covered_until, new.holdings_at
+        row.paid_shares, row.covered_until = new.paid_shares, new.covered_until
+        row.holdings_at = new.holdings_at
     session.flush()
 
 
@@ -181,8 +182,8 @@ def check_good_standing(row, member_id: str, on: dt.date, field: str = "member_i
 def utc(instant: dt.datetime) -> dt.datetime:
     """An instant in UTC; a naive one (SQLite keeps no offset) is taken as UTC."""
     if instant.tzinfo is None:
-        return instant.replace(tzinfo=dt.timezone.utc)
-    return instant.astimezone(dt.timezone.utc)
+        return instant.replace(tzinfo=dt.UTC)
+    return instant.astimezone(dt.UTC)
 
 
 def _utc_or_none(instant: dt.datetime | None) -> dt.datetime | None:

@@ -15,6 +15,8 @@ It then handles every membership event of ``STANDING_EVENTS`` as ``on_<event_typ
 A service that keeps more than the current row (governance's dated roll history) overrides
 ``keep_member_standing``.
 """
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from shared.events import Event, handle_event
@@ -25,9 +27,12 @@ class MemberStandingHandlers:
     """Mixin for a service class that has a ``uow`` (``shared.db.UnitOfWork``)."""
 
     member_standing_model: type | None = None
+    uow: Any  # the service's shared.db.UnitOfWork
 
     def keep_member_standing(self, session: Session, event: Event, facts: list[StandingFact]) -> None:
         """Write the facts of one event (in the handler's unit of work)."""
+        if self.member_standing_model is None:
+            raise TypeError(f"{type(self).__name__} names no member_standing_model")
         for fact in facts:
             project(session, self.member_standing_model, fact)
 

@@ -31,7 +31,8 @@ def test_member_whose_coverage_lapsed_by_the_record_date_cannot_vote_until_they_
     g.event("shares_paid", {"member_id": lapsed, "shares": 1, "amount": "30.00",
                             "reference": "+++000002/0002/00092+++",
                             "effective_date": (RECORD - dt.timedelta(days=1)).isoformat(),
-                            "paid_shares": 2, "covered_until": lapsed_on.replace(year=lapsed_on.year + 1).isoformat()})
+                            "paid_shares": 2,
+                            "covered_until": lapsed_on.replace(year=lapsed_on.year + 1).isoformat()})
     g.wait_handled()
     assert g.rpc.member_standing(lapsed, RECORD.isoformat())["good_standing"] is True
     with pytest.raises(Forbidden):  # the first roll stays as it was fixed

@@ -46,9 +46,9 @@ def test_a_weekly_series_is_booked_only_as_far_as_the_coverage_goes(db, backend)
                                   {"paid_shares": 1, "covered_until": "2026-12-20"})
         domain.apply_activity_event(session, member[1], member[0], True, NOW)
     # 1, 8 and 15 December are covered; a fourth week (the 22nd) is not: the series is refused
-    with pytest.raises(NotInGoodStanding, match="covered use until 2026-12-20, not 2026-12-22"):
-        with db.tx() as session:
-            domain.book_recurring(session, request(room, member, at(1, 9), at(1, 10), weeks=4), NOW)
+    refused = pytest.raises(NotInGoodStanding, match="covered use until 2026-12-20, not 2026-12-22")
+    with refused, db.tx() as session:
+        domain.book_recurring(session, request(room, member, at(1, 9), at(1, 10), weeks=4), NOW)
     with db.tx() as session:
         series = domain.book_recurring(session, request(room, member, at(1, 9), at(1, 10), weeks=3), NOW)
     assert [b.starts_at.date().isoformat() for b in series] == ["2026-12-01", "2026-12-08", "2026-12-15"]

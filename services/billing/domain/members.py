@@ -3,10 +3,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from shared import standing as projection
-from shared.errors import NotFound
 from services.billing.domain import fetch
 from services.billing.models import MemberStanding
+from shared import standing as projection
+from shared.errors import NotFound
 
 
 def apply_event(session: Session, event_type: str, data: dict, occurred_at: dt.datetime) -> None:

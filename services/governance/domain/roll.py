@@ -11,11 +11,11 @@ from decimal import ROUND_FLOOR, Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from services.governance.domain.common import get
+from services.governance.models import Assembly, MemberRecord, RollEntry, StandingChange
 from shared.errors import PreconditionFailed
 from shared.standing import ERASED, SHARE_EVENTS, STATUS_AFTER, StandingFact, facts_of
 from shared.standing import in_good_standing as standing_rule
-from services.governance.domain.common import get
-from services.governance.models import Assembly, MemberRecord, RollEntry, StandingChange
 
 
 def keep_standing(session: Session, event_type: str, data: dict, facts: list[StandingFact]) -> None:
@@ -46,7 +46,7 @@ def record_member(session: Session, data: dict) -> None:
 def record_admission(session: Session, data: dict) -> None:
     """An admission as its event brings it (for seeding and tests)."""
     keep_standing(session, "member_admitted", data,
-                  facts_of("member_admitted", data, dt.datetime.now(dt.timezone.utc)))
+                  facts_of("member_admitted", data, dt.datetime.now(dt.UTC)))
 
 
 def record_status(session: Session, event_type: str, member_id: str, effective_date: dt.date,

@@ -5,8 +5,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared import standing as projection
 from services.resources.models import ActivityOwner, MemberStanding
+from shared import standing as projection
 
 
 def apply_member_event(session: Session, event_type: str, member_id: str,
