@@ -79,7 +79,8 @@ def build(uri: str, count: int, period_start: dt.date) -> None:
             activity_ids = [str(uuid.uuid4()) for _ in range(n)]
             template_ids = [str(uuid.uuid4()) for _ in range(n)]
             session.execute(insert(MemberStanding), [
-                {"member_id": m, "status": "admitted", "paid_shares": 1, "as_of": now} for m in member_ids])
+                {"member_id": m, "status": "admitted", "status_at": now, "paid_shares": 1,
+                 "holdings_at": now} for m in member_ids])
             session.execute(insert(Activity), [
                 {"id": a, "member_id": m, "name": f"Activity {start + i}", "status": "open",
                  "opened_on": dt.date(2026, 1, 5), "created_at": now}

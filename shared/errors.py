@@ -36,6 +36,12 @@ class ValidationError(CoopError):
 
 
 @deserialize_to_instance
+class NotInGoodStanding(ValidationError):
+    """The member is not in good standing on the day in question (status, shares or coverage);
+    a ValidationError, so callers and the gateway treat it as one (422)."""
+
+
+@deserialize_to_instance
 class NotFound(CoopError):
     code = "not_found"
     http_status = 404

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from kombu import Exchange, Queue
 
+from shared.standing import STANDING_EVENTS
+
 PERSISTENT = 2
 
 
@@ -32,12 +34,14 @@ def subscribe(source: str, event_type: str, service: str, handler: str | None = 
     SUBSCRIPTIONS.append(Subscription(source, event_type, service, handler or f"on_{event_type}"))
 
 
-MEMBER_LIFECYCLE = ("member_admitted", "member_suspended", "member_reinstated",
-                    "member_excluded", "member_resigned", "member_erased")
+def subscribe_member_standing(service: str) -> None:
+    """``service`` keeps the member-standing projection (``shared.standing_handlers``)."""
+    for event_type in STANDING_EVENTS:
+        subscribe("membership", event_type, service)
+
 
 # billing
-for _event in MEMBER_LIFECYCLE:
-    subscribe("membership", _event, "billing")
+subscribe_member_standing("billing")
 subscribe("resources", "usage_recorded", "billing")
 # billing's own work queue: month-end chunks shared by every billing instance
 subscribe("billing", "month_end_chunk_ready", "billing")
@@ -48,14 +52,12 @@ for _event in ("invoice_issued", "credit_note_issued", "expense_approved",
     subscribe("billing", _event, "declarations")
 
 # resources
-for _event in MEMBER_LIFECYCLE:
-    subscribe("membership", _event, "resources")
+subscribe_member_standing("resources")
 subscribe("billing", "activity_opened", "resources")
 subscribe("billing", "activity_closed", "resources")
 
-# governance
-for _event in MEMBER_LIFECYCLE + ("shares_paid", "shares_transferred", "shares_redeemed"):
-    subscribe("membership", _event, "governance")
+# governance (its dated roll history is kept on top of the projection's facts)
+subscribe_member_standing("governance")
 
 
 def events_exchange_name(service: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import BigId, make_base
 from shared.parameters import parameter_models
+from shared.standing import MemberStandingColumns
 
 Base = make_base()
 
@@ -18,21 +19,10 @@ MONEY = Numeric(14, 2)
 QUANTITY = Numeric(14, 4)
 
 
-class MemberStanding(Base):
-    """Projection of membership events: who may use the cooperative's services."""
+class MemberStanding(MemberStandingColumns, Base):
+    """Projection of membership events: who may use the cooperative's services (shared.standing)."""
 
     __tablename__ = "members"
-
-    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    # admitted, suspended, excluded, resigned, erased
-    status: Mapped[str] = mapped_column(String(16))
-    paid_shares: Mapped[int] = mapped_column(Integer, default=0)
-    # occurred_at of the newest event applied: an older event arriving late changes nothing
-    as_of: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-    @property
-    def good_standing(self) -> bool:
-        return self.status == "admitted" and self.paid_shares > 0
 
 
 Parameter, ParameterVersion = parameter_models(Base)

@@ -11,7 +11,7 @@ from services.billing.domain import (
     recurring, salary,
 )
 from services.billing.domain.documents import render_pdf, render_ubl
-from services.billing.models import Base
+from services.billing.models import Base, MemberStanding
 from shared import clock
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
@@ -20,6 +20,7 @@ from shared.metrics import counter, gauge, histogram
 from shared.topology import retry_delays
 from shared.rpc import TimedRpcProxy
 from shared.parameters import ParameterCache, ParameterEntrypoints
+from shared import standing_handlers
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
@@ -34,8 +35,9 @@ RUN_SECONDS = histogram("coop_month_end_run_seconds", "Duration of a month-end r
                         buckets=(10, 30, 60, 120, 300, 600, 1200, 3600, 7200))
 
 
-class BillingService(ParameterEntrypoints, ServiceBase):
+class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoints, ServiceBase):
     name = "billing"
+    member_standing_model = MemberStanding
 
     uow = UnitOfWork(Base.metadata)
     parameters = ParameterCache()
@@ -222,7 +224,7 @@ class BillingService(ParameterEntrypoints, ServiceBase):
         data = load(schemas.RecurringInvoiceIn(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.RecurringInvoiceOut().dump(recurring.create(tx.session, data))
+            return schemas.RecurringInvoiceOut().dump(recurring.create(tx.session, data, self._today()))
 
     @rpc
     def get_recurring_invoice(self, recurring_invoice_id):
@@ -439,35 +441,7 @@ class BillingService(ParameterEntrypoints, ServiceBase):
         with self.uow() as tx:
             return schemas.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
 
-    # ---- events consumed ----
-
-    def _member_event(self, event):
-        with self.uow() as tx:
-            members.apply_event(tx.session, event.event_type, event.data, event.occurred_at)
-
-    @handle_event("membership", "member_admitted")
-    def on_member_admitted(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_suspended")
-    def on_member_suspended(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_reinstated")
-    def on_member_reinstated(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_excluded")
-    def on_member_excluded(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_resigned")
-    def on_member_resigned(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_erased")
-    def on_member_erased(self, event):
-        self._member_event(event)
+    # ---- events consumed (membership's, by MemberStandingHandlers) ----
 
     @handle_event("resources", "usage_recorded")
     def on_usage_recorded(self, event):

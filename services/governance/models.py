@@ -44,6 +44,8 @@ class StandingChange(Base):
     kind: Mapped[str] = mapped_column(String(8))  # status | shares
     status: Mapped[str | None] = mapped_column(String(16))
     paid_shares: Mapped[int | None] = mapped_column(Integer)
+    # the day the paid shares cover use until (shares rows; NULL from events that did not say)
+    covered_until: Mapped[dt.date | None] = mapped_column(Date)
     effective_date: Mapped[dt.date] = mapped_column(Date)
     event_type: Mapped[str] = mapped_column(String(40))
 

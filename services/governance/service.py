@@ -1,6 +1,5 @@
 """The governance service: assemblies, the electoral roll, proxies, votes and elections, the
 board, working groups, recommendations, polls and minutes."""
-import datetime as dt
 
 from services.governance import schemas
 from services.governance.domain import (
@@ -10,19 +9,15 @@ from services.governance.models import Base
 from shared.batching import GroupCommit
 from shared.clock import today, utcnow
 from shared.db import UnitOfWork
-from shared.events import handle_event
 from shared.metrics import counter
 from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
+from shared import standing_handlers
 
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")
 CAST_VOTE = schemas.CastVote()  # one instance: casting is the hot path
-
-
-def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
 
 
 def _cast_many(session, requests, tx):
@@ -34,7 +29,7 @@ def _cast_one(session, request, tx):
                             request["choice"], request["candidates"], utcnow())
 
 
-class GovernanceService(ParameterEntrypoints, ServiceBase):
+class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntrypoints, ServiceBase):
     name = "governance"
 
     uow = UnitOfWork(Base.metadata)
@@ -308,57 +303,7 @@ class GovernanceService(ParameterEntrypoints, ServiceBase):
                     "pdf_base64": minutes.minutes_pdf(record)}
         return record
 
-    # ---- the electoral roll's projection of membership events ----
+    # ---- the electoral roll's history of membership events (MemberStandingHandlers) ----
 
-    @handle_event("membership", "member_admitted")
-    def on_member_admitted(self, event):
-        data = dict(event.data, admitted_on=_date(event.data["admitted_on"]))
-        with self.uow() as tx:
-            roll.record_admission(tx.session, data)
-
-    def _status(self, event, effective_date=None):
-        with self.uow() as tx:
-            roll.record_status(tx.session, event.event_type, event.data["member_id"],
-                               effective_date or _date(event.data["effective_date"]))
-
-    @handle_event("membership", "member_suspended")
-    def on_member_suspended(self, event):
-        self._status(event)
-
-    @handle_event("membership", "member_reinstated")
-    def on_member_reinstated(self, event):
-        self._status(event)
-
-    @handle_event("membership", "member_excluded")
-    def on_member_excluded(self, event):
-        self._status(event)
-
-    @handle_event("membership", "member_resigned")
-    def on_member_resigned(self, event):
-        self._status(event)
-
-    @handle_event("membership", "member_erased")
-    def on_member_erased(self, event):
-        self._status(event, effective_date=event.occurred_at.date())
-
-    @handle_event("membership", "shares_paid")
-    def on_shares_paid(self, event):
-        self._paid_shares(event, event.data["member_id"], event.data["paid_shares"])
-
-    @handle_event("membership", "shares_redeemed")
-    def on_shares_redeemed(self, event):
-        self._paid_shares(event, event.data["member_id"], event.data["paid_shares"])
-
-    @handle_event("membership", "shares_transferred")
-    def on_shares_transferred(self, event):
-        data = event.data
-        with self.uow() as tx:
-            for member_id, paid in ((data["from_member_id"], data["from_paid_shares"]),
-                                    (data["to_member_id"], data["to_paid_shares"])):
-                roll.record_paid_shares(tx.session, event.event_type, member_id, paid,
-                                        _date(data["effective_date"]))
-
-    def _paid_shares(self, event, member_id, paid_shares):
-        with self.uow() as tx:
-            roll.record_paid_shares(tx.session, event.event_type, member_id, paid_shares,
-                                    _date(event.data["effective_date"]))
+    def keep_member_standing(self, session, event, facts):
+        roll.keep_standing(session, event.event_type, event.data, facts)

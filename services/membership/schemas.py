@@ -237,6 +237,7 @@ class SharesPaid(SharesSubscribed):
     """Subscribed shares were paid; paid_shares is what the member holds after it."""
 
     paid_shares = fields.Integer(required=True)
+    covered_until = IsoDate(allow_none=True)  # the day the paid shares cover use until
 
 
 @event_schema(SOURCE, "member_admitted")
@@ -248,11 +249,14 @@ class MemberAdmitted(ma.Schema):
     member_class = fields.String(required=True)
     admitted_on = IsoDate(required=True)
     paid_shares = fields.Integer(required=True)
+    covered_until = IsoDate(allow_none=True)  # the day the paid shares cover use until
 
 
 class StatusChanged(ma.Schema):
     member_id = Id(required=True)
     effective_date = IsoDate(required=True)
+    paid_shares = fields.Integer()  # what the member holds when the status changes
+    covered_until = IsoDate(allow_none=True)  # the day the paid shares cover use until
 
 
 @event_schema(SOURCE, "member_suspended")
@@ -285,6 +289,8 @@ class SharesTransferred(ma.Schema):
     effective_date = IsoDate(required=True)
     from_paid_shares = fields.Integer(required=True)
     to_paid_shares = fields.Integer(required=True)
+    from_covered_until = IsoDate(allow_none=True)
+    to_covered_until = IsoDate(allow_none=True)
 
 
 @event_schema(SOURCE, "shares_redeemed")
@@ -296,6 +302,7 @@ class SharesRedeemed(ma.Schema):
     amount = Money(required=True)
     effective_date = IsoDate(required=True)
     paid_shares = fields.Integer(required=True)
+    covered_until = IsoDate(allow_none=True)  # the day the paid shares cover use until
 
 
 @event_schema(SOURCE, "member_erased")

@@ -8,6 +8,7 @@ import datetime as dt
 from eventlet import tpool
 
 from services.membership import domain, schemas
+from services.membership.domain import coverage
 from services.membership.models import Base
 from shared import clock
 from shared.db import UnitOfWork
@@ -99,7 +100,8 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             movement = domain.record_share_payment(
                 tx.session, data["member_id"], data["reference"], data["amount"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
-            tx.emit("shares_paid", movement, aggregate_id=movement.member_id)
+            tx.emit("shares_paid", coverage.movement_event(tx.session, movement, self.today()),
+                    aggregate_id=movement.member_id)
             result = schemas.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
@@ -114,7 +116,9 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                                         self.caller.member_id)
             tx.emit("member_admitted", {"member_id": member.id, "number": member.number,
                                         "member_class": member.member_class,
-                                        "admitted_on": member.admitted_on, "paid_shares": paid},
+                                        "admitted_on": member.admitted_on, "paid_shares": paid,
+                                        "covered_until": coverage.covered_on(
+                                            tx.session, member.id, member.admitted_on, self.today())},
                     aggregate_id=member.id)
             result = schemas.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_admitted").inc()
@@ -131,7 +135,9 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         with self.uow() as tx:
             member = decision(tx.session, effective_date=effective_date, today=self.today(),
                               by=self.caller.member_id, **data)
-            tx.emit(event_type, status_event(member, effective_date), aggregate_id=member.id)
+            tx.emit(event_type, {**status_event(member, effective_date),
+                                 **coverage.holdings(tx.session, member.id, self.today())},
+                    aggregate_id=member.id)
             result = schemas.MemberOut().dump(member)
         MEMBER_DECISIONS.labels(event_type).inc()
         return result
@@ -161,7 +167,8 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             transfer = domain.transfer_shares(
                 tx.session, data["from_member_id"], data["to_member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
-            tx.emit("shares_transferred", transfer, aggregate_id=transfer.from_member_id)
+            tx.emit("shares_transferred", coverage.transfer_event(tx.session, transfer, self.today()),
+                    aggregate_id=transfer.from_member_id)
             result = schemas.TransferOut().dump(transfer)
         SHARES_MOVED.labels("transfer").inc(transfer.shares)
         return result
@@ -174,7 +181,8 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             movement = domain.request_redemption(
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
-            tx.emit("shares_redeemed", movement, aggregate_id=movement.member_id)
+            tx.emit("shares_redeemed", coverage.movement_event(tx.session, movement, self.today()),
+                    aggregate_id=movement.member_id)
             result = schemas.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result

@@ -10,6 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import make_base
+from shared.standing import MemberStandingColumns
 
 Base = make_base()
 
@@ -159,17 +160,10 @@ class Usage(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
-class MemberStanding(Base):
-    """Projection of membership's life-cycle events: who may book."""
+class MemberStanding(MemberStandingColumns, Base):
+    """Projection of membership's events: who may book (shared.standing)."""
 
     __tablename__ = "member_standing"
-
-    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    # admitted, suspended, excluded, resigned, erased
-    status: Mapped[str] = mapped_column(String(16))
-    # when the event that set the status occurred: events of different types travel in
-    # different queues, so an older one arriving late must not undo a newer one
-    status_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class ActivityOwner(Base):

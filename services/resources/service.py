@@ -5,7 +5,7 @@ import datetime as dt
 from nameko.dependency_providers import Config
 
 from services.resources import domain, schemas
-from services.resources.models import Base
+from services.resources.models import Base, MemberStanding
 from shared.clock import utcnow
 from shared.db import UnitOfWork
 from shared.events import handle_event
@@ -13,13 +13,15 @@ from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
+from shared import standing_handlers
 
 BOOKINGS = counter("coop_bookings_total", "Bookings placed", ["status"])
 USAGE_RECORDED = counter("coop_resource_usage_recorded_total", "Usages recorded for billing", ["reason"])
 
 
-class ResourcesService(ServiceBase):
+class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
     name = "resources"
+    member_standing_model = MemberStanding
 
     uow = UnitOfWork(Base.metadata)
     config = Config()
@@ -211,30 +213,6 @@ class ResourcesService(ServiceBase):
 
     # ---- projections of other services' events ----
 
-    @handle_event("membership", "member_admitted")
-    def on_member_admitted(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_suspended")
-    def on_member_suspended(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_reinstated")
-    def on_member_reinstated(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_excluded")
-    def on_member_excluded(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_resigned")
-    def on_member_resigned(self, event):
-        self._member_event(event)
-
-    @handle_event("membership", "member_erased")
-    def on_member_erased(self, event):
-        self._member_event(event)
-
     @handle_event("billing", "activity_opened")
     def on_activity_opened(self, event):
         self._activity_event(event, is_open=True)
@@ -258,11 +236,6 @@ class ResourcesService(ServiceBase):
     def _emit_usage(self, tx, usage):
         USAGE_RECORDED.labels(usage.reason).inc()
         tx.emit("usage_recorded", schemas.usage_event(usage), aggregate_id=usage.booking_id)
-
-    def _member_event(self, event):
-        with self.uow() as tx:
-            domain.apply_member_event(tx.session, event.event_type, event.data["member_id"],
-                                      event.occurred_at)
 
     def _activity_event(self, event, is_open):
         data = event.data

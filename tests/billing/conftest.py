@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from shared.standing import STATUS_AFTER
 from services.billing.domain import activities, clients, invoices, members
 from shared.testing import MigratedDatabase
 
@@ -88,7 +89,7 @@ class Platform:
         from shared.testing import wait_until
 
         self.publish_event("membership", event_type, {"member_id": member_id, **data})
-        expected = members.STATUS_AFTER[event_type]
+        expected = STATUS_AFTER[event_type]
 
         def applied():
             try:

@@ -147,7 +147,7 @@ def test_a_subscriber_binds_only_the_event_types_it_handles(definitions):
     rules = {(r["user"], r["exchange"]): r for r in definitions["topic_permissions"]}
     billing = rules[("billing", "membership.events")]
     assert allowed(billing["read"], "member_admitted")
-    assert not allowed(billing["read"], "shares_paid")  # governance's, not billing's
+    assert not allowed(billing["read"], "shares_subscribed")  # nobody handles it
     assert not allowed(billing["read"], "#")
     assert billing["write"] == "^$"
     rpc = rules[("billing", "nameko-rpc")]

@@ -168,7 +168,7 @@ def test_billing_user_works_on_its_own_queues(loaded):
     ("bind its queue to every membership event",
      lambda ch: ch.queue_bind(_own_handler_queue("billing")[0].queue, "membership.events", "#")),
     ("bind its queue to an event type it does not handle",
-     lambda ch: ch.queue_bind(_own_handler_queue("billing")[0].queue, "membership.events", "shares_paid")),
+     lambda ch: ch.queue_bind(_own_handler_queue("billing")[0].queue, "membership.events", "shares_subscribed")),
     ("listen to another service's RPC requests",
      lambda ch: ch.queue_bind(f"rpc.reply-billing-{uuid.uuid4()}", "nameko-rpc", "membership.*")),
     ("delete a queue of its own vhost it does not own",

@@ -53,11 +53,13 @@ class Governance:
         self.publish("membership", event_type, data)
         self.handled += 1
 
-    def admit(self, admitted_on=LONG_AGO, paid_shares=1, number=None, wait=False) -> str:
+    def admit(self, admitted_on=LONG_AGO, paid_shares=1, number=None, wait=False,
+              covered_until: dt.date | None = None) -> str:
         member_id = new_id()
+        coverage = {"covered_until": covered_until.isoformat()} if covered_until else {}
         self.event("member_admitted", {"member_id": member_id, "number": number or next(self.numbers),
                                        "member_class": "A", "admitted_on": admitted_on.isoformat(),
-                                       "paid_shares": paid_shares})
+                                       "paid_shares": paid_shares, **coverage})
         if wait:
             self.wait_handled()
         return member_id

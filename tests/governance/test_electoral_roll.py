@@ -72,7 +72,8 @@ def test_events_arriving_out_of_order_still_give_the_standing_at_a_date(session)
     roll.record_status(session, "member_suspended", member_id, dt.date(2026, 6, 1))
     session.commit()
 
-    assert roll.standing_on(session, dt.date(2026, 2, 2))[member_id] == {"status": None, "paid_shares": 2}
+    assert roll.standing_on(session, dt.date(2026, 2, 2))[member_id] == {
+        "status": None, "paid_shares": 2, "covered_until": None}
     assert roll.member_in_good_standing(session, member_id, dt.date(2026, 2, 3))
     assert not roll.member_in_good_standing(session, member_id, dt.date(2026, 6, 1))
 

@@ -7,7 +7,7 @@ import pytest
 from services.membership import domain
 from services.membership.models import Parameter
 from shared.errors import Forbidden, ValidationError
-from tests.membership.helpers import day
+from tests.membership.helpers import LAST_YEAR, day
 
 
 def test_apply_returns_an_applicant_with_a_number(membership, events):
@@ -52,7 +52,9 @@ def test_admission_needs_a_paid_share(membership, events):
     assert (admitted["status"], admitted["admitted_on"]) == ("admitted", day("01-10"))
     [event] = events.wait_for("member_admitted")
     assert event["data"] == {"member_id": paid["id"], "number": paid["number"],
-                             "member_class": "A", "admitted_on": day("01-10"), "paid_shares": 2}
+                             "member_class": "A", "admitted_on": day("01-10"), "paid_shares": 2,
+                             # two shares first paid on 01-05 cover two years of use
+                             "covered_until": day("01-04", LAST_YEAR + 2)}
 
 
 def test_admission_counts_shares_paid_by_the_admission_date(membership):
@@ -98,7 +100,8 @@ def test_suspend_reinstate_exclude_only_from_the_right_status(membership, events
         with pytest.raises(ValidationError):
             getattr(membership.rpc, method)(member_id=member["id"])
     assert [e["data"] for e in events.wait_for("member_suspended")] == [
-        {"member_id": member["id"], "effective_date": day("02-01")}]
+        {"member_id": member["id"], "effective_date": day("02-01"), "paid_shares": 1,
+         "covered_until": day("01-04", LAST_YEAR + 1)}]
     assert events.wait_for("member_reinstated")[0]["data"]["effective_date"] == day("03-01")
     assert events.wait_for("member_excluded")[0]["data"]["effective_date"] == day("04-01")
     history = membership.sql("SELECT from_status, to_status FROM member_status_changes "
@@ -126,7 +129,8 @@ def test_resignation_is_a_dated_request_of_an_admitted_or_suspended_member(membe
                                          effective_date=day("03-31"))
     assert (resigned["status"], resigned["left_on"]) == ("resigned", day("03-31"))
     [event] = events.wait_for("member_resigned")
-    assert event["data"] == {"member_id": member["id"], "effective_date": day("03-31")}
+    assert event["data"] == {"member_id": member["id"], "effective_date": day("03-31"),
+                             "paid_shares": 1, "covered_until": day("01-04", LAST_YEAR + 1)}
     [row] = membership.sql("SELECT requested_on, effective_date FROM member_status_changes "
                            "WHERE to_status = 'resigned'")
     assert [str(value) for value in row] == [day("03-01"), day("03-31")]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shared.errors import NotFound, ValidationError
-from tests.membership.helpers import TODAY, day
+from tests.membership.helpers import LAST_YEAR, TODAY, day
 
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 
@@ -21,7 +21,10 @@ def test_transfer_moves_paid_shares_between_members(membership, events):
     [event] = events.wait_for("shares_transferred")
     assert event["data"] == {"from_member_id": giver["id"], "to_member_id": receiver["id"],
                              "shares": 2, "effective_date": day("02-01"),
-                             "from_paid_shares": 1, "to_paid_shares": 3}
+                             "from_paid_shares": 1, "to_paid_shares": 3,
+                             # a share each year from the first payment (01-05): 1 and 3 years
+                             "from_covered_until": day("01-04", LAST_YEAR + 1),
+                             "to_covered_until": day("01-04", LAST_YEAR + 3)}
     assert membership.rpc.member_standing(receiver["id"])["paid_shares"] == 3
     assert membership.rpc.member_standing(giver["id"])["paid_shares"] == 1
 
@@ -73,7 +76,7 @@ def test_a_member_who_left_may_redeem_every_share(membership, events):
     assert (redeemed["paid_shares"], redeemed["amount"]) == (0, "60.00")
     [event] = events.wait_for("shares_redeemed")
     assert event["data"] == {"member_id": member["id"], "shares": 2, "amount": "60.00",
-                             "effective_date": day("02-15"), "paid_shares": 0}
+                             "effective_date": day("02-15"), "paid_shares": 0, "covered_until": None}
 
 
 def test_redemption_only_in_the_first_six_months_of_the_financial_year(membership):

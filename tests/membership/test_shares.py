@@ -5,7 +5,7 @@ import pytest
 from stdnum.be import ogm_vcs
 
 from shared.errors import ValidationError
-from tests.membership.helpers import day
+from tests.membership.helpers import LAST_YEAR, day
 
 
 def test_share_price_is_the_dated_parameter_of_30_euros(membership, events):
@@ -48,7 +48,8 @@ def test_payment_records_paid_shares_with_the_reference(membership, events):
     [event] = events.wait_for("shares_paid")
     assert event["data"] == {"member_id": member["id"], "shares": 2, "amount": "60.00",
                              "reference": subscription["reference"],
-                             "effective_date": day("01-06"), "paid_shares": 2}
+                             "effective_date": day("01-06"), "paid_shares": 2,
+                             "covered_until": day("01-05", LAST_YEAR + 2)}
     standing = membership.rpc.member_standing(member["id"])
     assert (standing["subscribed_shares"], standing["paid_shares"],
             standing["unpaid_shares"]) == (3, 2, 1)

@@ -47,11 +47,13 @@ def request(resource_id, member, start, end, **extra) -> dict:
             "start": start, "end": end, **extra}
 
 
-def admit(publish_event, member_id: str, activity_id: str | None = None) -> None:
+def admit(publish_event, member_id: str, activity_id: str | None = None,
+          covered_until: dt.date | None = None) -> None:
     """Publish what membership and billing publish when a member starts working with us."""
+    coverage = {"covered_until": covered_until.isoformat()} if covered_until else {}
     publish_event("membership", "member_admitted", {
         "member_id": member_id, "number": 1, "member_class": "A", "admitted_on": "2026-01-05",
-        "paid_shares": 1})
+        "paid_shares": 1, **coverage})
     if activity_id:
         publish_event("billing", "activity_opened", {
             "activity_id": activity_id, "member_id": member_id, "opened_on": "2026-01-05"})

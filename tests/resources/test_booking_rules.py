@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from services.resources import domain
-from shared.errors import Conflict, ValidationError
+from shared.errors import Conflict, NotInGoodStanding, ValidationError
 from tests.resources.helpers import NOW, at, request
 
 
@@ -148,9 +148,11 @@ def test_pool_of_identical_units_gives_each_booking_its_own_unit(db, backend):
 def test_member_must_be_in_good_standing_with_an_open_activity_of_their_own(db, backend):
     room = db.resource()
     suspended = db.member("member_suspended")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(NotInGoodStanding) as refused:
         db.book(room, suspended, at(1, 9), at(1, 10))
-    assert refused.value.fields == {"member_id": ["the member is not in good standing"]}
+    assert refused.value.fields == {"member_id": [
+        f"member {suspended[0]} is not in good standing on {at(1, 9).date().isoformat()}: "
+        "the member is suspended, not admitted"]}
     alice, bob = db.member(), db.member()
     with pytest.raises(ValidationError) as not_hers:
         db.book(room, (alice[0], bob[1]), at(1, 9), at(1, 10))

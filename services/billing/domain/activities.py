@@ -15,7 +15,7 @@ ZERO = Decimal("0.00")
 
 
 def open_activity(session: Session, member_id: str, name: str, today: dt.date) -> Activity:
-    members.require_good_standing(session, member_id)
+    members.require_good_standing(session, member_id, today)
     activity = Activity(id=str(uuid.uuid4()), member_id=member_id, name=name, status="open",
                         opened_on=today, created_at=utcnow())
     session.add(activity)

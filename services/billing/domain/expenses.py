@@ -19,7 +19,7 @@ def claim_deadline(session: Session, expense_date: dt.date) -> dt.date:
 
 def submit(session: Session, data: dict, today: dt.date) -> Expense:
     activity = activities.get_open(session, data["activity_id"], lock=True)
-    members.require_good_standing(session, activity.member_id)
+    members.require_good_standing(session, activity.member_id, today)
     errors = {}
     if data["expense_date"] > today:
         errors["expense_date"] = ["cannot be in the future"]

@@ -40,7 +40,7 @@ def _new_document(**fields) -> Invoice:
 
 def create(session: Session, data: dict, today: dt.date) -> Invoice:
     activity = activities.get_open(session, data["activity_id"])
-    members.require_good_standing(session, activity.member_id)
+    members.require_good_standing(session, activity.member_id, today)
     clients.get(session, data["client_id"])
     terms = data.get("payment_terms_days")
     invoice = _new_document(
@@ -126,7 +126,7 @@ def issue_locked(session: Session, invoices: list[Invoice], today: dt.date, seri
     fee_rate = parameters.decimal(session, "fee_rate", today)
     periods.hold(session, {i.activity_id for i in invoices})  # one query for the whole batch
     for invoice in invoices:
-        _check_issuable(session, invoice)
+        _check_issuable(session, invoice, today)
         totals = _refresh_totals(invoice)
         invoice.vat_breakdown = [InvoiceVat(category=s.category, rate=s.rate, base=s.base, vat=s.vat,
                                             exemption_reason=s.exemption_reason)
@@ -253,14 +253,14 @@ def number(session: Session, documents: list[SimpleNamespace], today: dt.date, s
          "new_reference": d.payment_reference} for d in documents])
 
 
-def _check_issuable(session: Session, invoice: Invoice) -> None:
+def _check_issuable(session: Session, invoice: Invoice, today: dt.date) -> None:
     if invoice.status != "draft" or invoice.document_type != "invoice":
         raise Conflict(f"invoice {invoice.number or invoice.id} is already issued",
                        {"invoice_id": ["already issued"]})
     if not invoice.lines:
         raise rule_broken("invoice_id", "an invoice needs at least one line")
     activities.get_open(session, invoice.activity_id)
-    members.require_good_standing(session, invoice.member_id)
+    members.require_good_standing(session, invoice.member_id, today)
 
 
 def credit(session: Session, invoice_id: str, lines: list[dict] | None, reason: str | None,

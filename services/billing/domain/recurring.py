@@ -1,6 +1,7 @@
 """Recurring invoice templates: billed monthly or quarterly from a start date until an end
 date. The month-end run drafts the invoices due in a period in bulk and issues them with one
 block of numbers (``invoices.issue_bulk``)."""
+import datetime as dt
 import uuid
 from types import SimpleNamespace
 
@@ -15,9 +16,9 @@ from services.billing.models import RecurringInvoice, RecurringInvoiceLine
 
 
 
-def create(session: Session, data: dict) -> RecurringInvoice:
+def create(session: Session, data: dict, today: dt.date | None = None) -> RecurringInvoice:
     activity = activities.get_open(session, data["activity_id"])
-    members.require_good_standing(session, activity.member_id)
+    members.require_good_standing(session, activity.member_id, today or dt.date.today())
     clients.get(session, data["client_id"])
     if not data.get("lines"):
         raise rule_broken("lines", "a recurring invoice needs at least one line")

@@ -50,7 +50,7 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 def plan(session: Session, data: dict, today: dt.date) -> dict:
     """Check a request before asking for the payslip; returns the pay date and the work dates."""
     activity = activities.get_open(session, data["activity_id"])
-    members.require_good_standing(session, activity.member_id)
+    members.require_good_standing(session, activity.member_id, today)
     dates = sorted(set(data["work_dates"]))
     if not dates:
         raise rule_broken("work_dates", "at least one work date")
@@ -79,7 +79,7 @@ def _require_means(session: Session, activity_id: str, amount: Decimal, today: d
 
 def approve(session: Session, data: dict, payslip: dict, today: dt.date) -> tuple[SalaryPayout, list[Emit]]:
     activity = activities.get_open(session, data["activity_id"], lock=True)
-    members.require_good_standing(session, activity.member_id)
+    members.require_good_standing(session, activity.member_id, today)
     cost = Decimal(payslip["employer_cost"])
     if cost > data["amount"]:
         raise rule_broken("amount", f"the payslip costs {cost}, more than the budget given")

@@ -12,12 +12,12 @@ from services.resources.domain.catalogue import (
     update_resource,
 )
 from services.resources.domain.projections import (
-    MEMBER_STATUS_BY_EVENT, apply_activity_event, apply_member_event, member_standing,
+    apply_activity_event, apply_member_event, member_standing,
 )
 from services.resources.domain.reports import availability, member_bookings, utilisation_report
 
 __all__ = [
-    "MEMBER_STATUS_BY_EVENT", "add_blackout", "add_resource", "apply_activity_event",
+    "add_blackout", "add_resource", "apply_activity_event",
     "apply_member_event", "approve", "availability", "book", "book_recurring", "cancel",
     "certify_member", "check_in", "check_out", "get_booking", "get_resource", "list_resources",
     "member_bookings", "member_standing", "reject", "retire_resource", "sweep",

@@ -60,8 +60,10 @@ def _bookable_resource(session: Session, request: dict) -> Resource:
     if resource.status != "available":
         raise rule_broken("resource_id", f"the resource is {resource.status}: "
                                          f"{resource.status_reason or 'not bookable'}")
-    if not lock_member_in_good_standing(session, request["member_id"]):
-        raise rule_broken("member_id", "the member is not in good standing")
+    # in good standing on each day booked: a member's shares cover the days they use the
+    # services, so a series is checked at its last occurrence
+    last = request["start"] + (request.get("weeks", 1) - 1) * WEEK
+    lock_member_in_good_standing(session, request["member_id"], last.date())
     activity = session.get(ActivityOwner, request["activity_id"])
     if activity is None or activity.member_id != request["member_id"]:
         raise rule_broken("activity_id", "the activity does not belong to the member")

@@ -1,34 +1,20 @@
-"""Local projections of other services' events: who may book, and whose activity is whose."""
+"""Local projections of other services' events: who may book (``shared.standing``), and whose
+activity is whose."""
 import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.resources.models import ActivityOwner, MemberStanding
-
-MEMBER_STATUS_BY_EVENT = {
-    "member_admitted": "admitted",
-    "member_suspended": "suspended",
-    "member_reinstated": "admitted",
-    "member_excluded": "excluded",
-    "member_resigned": "resigned",
-    "member_erased": "erased",
-}
-GOOD_STANDING = "admitted"
+from shared import standing as projection
 
 
 def apply_member_event(session: Session, event_type: str, member_id: str,
-                       occurred_at: dt.datetime) -> MemberStanding:
-    """Record a life-cycle event unless a newer one already did (erasure is final)."""
-    status = MEMBER_STATUS_BY_EVENT[event_type]
-    standing = session.get(MemberStanding, member_id, with_for_update=True)
-    if standing is None:
-        standing = MemberStanding(member_id=member_id, status=status, status_at=occurred_at)
-        session.add(standing)
-    elif status == "erased" or (standing.status != "erased" and occurred_at >= standing.status_at):
-        standing.status, standing.status_at = status, occurred_at
-    session.flush()
-    return standing
+                       occurred_at: dt.datetime, data: dict | None = None) -> MemberStanding:
+    """Apply a membership event as the handlers do (for seeding and tests)."""
+    for fact in projection.facts_of(event_type, {**(data or {}), "member_id": member_id}, occurred_at):
+        projection.project(session, MemberStanding, fact)
+    return session.get(MemberStanding, member_id)
 
 
 def apply_activity_event(session: Session, activity_id: str, member_id: str, is_open: bool,
@@ -44,23 +30,21 @@ def apply_activity_event(session: Session, activity_id: str, member_id: str, is_
     return activity
 
 
-def member_standing(session: Session, member_id: str) -> dict:
+def member_standing(session: Session, member_id: str, today: dt.date | None = None) -> dict:
     """What this service knows of a member: status and open activities (a projection read)."""
     standing = session.get(MemberStanding, member_id)
+    today = today or dt.date.today()
     activities = session.scalars(select(ActivityOwner.activity_id).where(
         ActivityOwner.member_id == member_id, ActivityOwner.open.is_(True))).all()
     return {
         "member_id": member_id,
         "status": standing.status if standing else "unknown",
-        "good_standing": standing is not None and standing.status == GOOD_STANDING,
+        "good_standing": standing is not None and standing.good_standing_on(today),
         "open_activities": sorted(activities),
     }
 
 
-def lock_member_in_good_standing(session: Session, member_id: str) -> MemberStanding | None:
-    """The member's projection row, locked so one member's bookings are checked one at a time."""
-    standing = session.execute(select(MemberStanding).where(
-        MemberStanding.member_id == member_id).with_for_update()).scalar_one_or_none()
-    if standing is None or standing.status != GOOD_STANDING:
-        return None
-    return standing
+def lock_member_in_good_standing(session: Session, member_id: str, on: dt.date) -> MemberStanding:
+    """The member's projection row, locked so one member's bookings are checked one at a time;
+    ``NotInGoodStanding`` unless the member is in good standing on ``on``."""
+    return projection.require_good_standing(session, MemberStanding, member_id, on, lock=True)
