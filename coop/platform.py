@@ -27,7 +27,11 @@ def amqp_uri() -> str:
 
 
 def load_event_schemas() -> None:
-    """Import every service's schemas so the event registry is complete."""
+    """Import every service's contract, and the schemas of the events a service still registers
+    itself, so the event registry is complete."""
+    from shared.contracts import load_all
+
+    load_all()
     for service in services():
         try:
             importlib.import_module(f"services.{service}.schemas")

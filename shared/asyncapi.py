@@ -1,8 +1,8 @@
-"""The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas."""
+"""The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas and their examples."""
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared.events import REGISTRY
+from shared.contracts import REGISTRY
 from shared.schemas import Id, Instant, IsoDate, Money
 from shared.topology import SUBSCRIPTIONS, events_exchange_name
 
@@ -53,6 +53,11 @@ def catalog(sources=None, version: str = "1.0.0") -> dict:
                 "schema_version": {"type": "integer"}}},
             "payload": envelope_schema(data_schema, name, registered.version),
         }
+        if registered.example is not None:
+            messages[key]["examples"] = [{"name": name, "payload": {
+                "event_id": "00000000-0000-4000-8000-000000000000", "event_type": name,
+                "schema_version": registered.version, "occurred_at": "2026-12-01T09:00:00+00:00",
+                "source": source, "correlation_id": None, "data": registered.example}}]
         subscribers = sorted(f"{s.service}.{s.handler}" for s in SUBSCRIPTIONS
                              if s.source == source and s.event_type == name)
         channels[f"{events_exchange_name(source)}/{name}"] = {

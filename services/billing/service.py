@@ -13,6 +13,7 @@ from services.billing.domain import (
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base
 from services.billing.timers import configured_timer
+from shared.contracts import billing as contract
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
@@ -49,14 +50,14 @@ class BillingService(ServiceBase):
             activity = activities.open_activity(tx.session, data["member_id"], data["name"], self._today())
             tx.emit("activity_opened", {"activity_id": activity.id, "member_id": activity.member_id,
                                         "opened_on": activity.opened_on}, aggregate_id=activity.id)
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def get_activity(self, activity_id):
         ref = load(schemas.ActivityRef(), {"activity_id": activity_id})
         with self.uow() as tx:
             activity = self._own_activity(tx.session, ref["activity_id"])
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def rename_activity(self, payload):
@@ -64,7 +65,7 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
             activity = activities.rename(tx.session, data["activity_id"], data["name"])
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def close_activity(self, activity_id):
@@ -74,14 +75,14 @@ class BillingService(ServiceBase):
             activity = activities.close(tx.session, ref["activity_id"], self._today())
             tx.emit("activity_closed", {"activity_id": activity.id, "member_id": activity.member_id,
                                         "closed_on": activity.closed_on}, aggregate_id=activity.id)
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def activity_statement(self, payload):
         data = load(schemas.StatementRequest(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.StatementOut().dump(
+            return contract.StatementOut().dump(
                 activities.statement(tx.session, data["activity_id"], data["start"], data["end"]))
 
     # ---- clients ----
@@ -94,7 +95,7 @@ class BillingService(ServiceBase):
             client = clients.register(tx.session, data, self.caller.member_id)
             tx.emit("client_registered", {"client_id": client.id, "kind": client.kind,
                                           "country": client.country}, aggregate_id=client.id)
-            return schemas.ClientOut().dump(client)
+            return contract.ClientOut().dump(client)
 
     @rpc
     def get_client(self, client_id):
@@ -105,7 +106,7 @@ class BillingService(ServiceBase):
             if not self.caller.has_role("staff") and not clients.known_to(
                     tx.session, client, self.caller.member_id):
                 raise Forbidden("this client is not one of yours")
-            return schemas.ClientOut().dump(client)
+            return contract.ClientOut().dump(client)
 
     # ---- invoices and credit notes ----
 
@@ -219,7 +220,7 @@ class BillingService(ServiceBase):
         data = load(schemas.RecurringInvoiceIn(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.RecurringInvoiceOut().dump(recurring.create(tx.session, data))
+            return contract.RecurringInvoiceOut().dump(recurring.create(tx.session, data))
 
     @rpc
     def get_recurring_invoice(self, recurring_invoice_id):
@@ -227,7 +228,7 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             template = recurring.get(tx.session, ref["recurring_invoice_id"])
             self.caller.require_self_or_role(template.member_id, "staff")
-            return schemas.RecurringInvoiceOut().dump(template)
+            return contract.RecurringInvoiceOut().dump(template)
 
     @rpc
     def list_recurring_invoices(self, query=None):
@@ -236,7 +237,7 @@ class BillingService(ServiceBase):
             data["member_id"] = self.caller.member_id
         with self.uow() as tx:
             found = recurring.list_templates(tx.session, data, data["limit"], data["offset"])
-            return schemas.RecurringInvoiceOut(many=True).dump(found)
+            return contract.RecurringInvoiceOut(many=True).dump(found)
 
     # ---- month-end ----
 
@@ -279,7 +280,7 @@ class BillingService(ServiceBase):
     def _month_end_status(self, run_id):
         with self.uow() as tx:
             found = month_end.status(tx.session, run_id, len(retry_delays(self.config)) + 1)
-            return schemas.MonthEndStatusOut().dump(found)
+            return contract.MonthEndStatusOut().dump(found)
 
     @configured_timer("MONTH_END_GAUGE_INTERVAL", default=15)
     def month_end_gauge_tick(self):
@@ -291,10 +292,10 @@ class BillingService(ServiceBase):
         for period, count in pending.items():
             CHUNKS_PENDING.labels(period).set(count)
 
-    @handle_event("billing", "month_end_chunk_ready")
+    @handle_event("billing", "month_end_chunk_ready", takes=("run_id", "period", "chunk_no", "activity_ids"))
     def on_month_end_chunk_ready(self, event):
         """Billing's own work queue: every instance competes for the chunks."""
-        data = load(schemas.MonthEndChunkReady(), event.data)
+        data = event.load()
         try:
             with self.uow() as tx:
                 result = month_end.close_chunk(
@@ -328,7 +329,7 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             payment, events = payments.record(tx.session, data, self._today())
             self._emit(tx, events)
-            return schemas.PaymentOut().dump(payment)
+            return contract.PaymentOut().dump(payment)
 
     @rpc
     def import_bank_statement(self, payload):
@@ -337,7 +338,7 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             summary, events = payments.import_statement(tx.session, data["statement"], self._today())
             self._emit(tx, events)
-            return schemas.ImportSummary().dump(summary)
+            return contract.ImportSummary().dump(summary)
 
     @rpc
     def match_payment(self, payload):
@@ -346,7 +347,7 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             payment, events = payments.match(tx.session, data["payment_id"], data["invoice_id"])
             self._emit(tx, events)
-            return schemas.PaymentOut().dump(payment)
+            return contract.PaymentOut().dump(payment)
 
     @rpc
     def unmatched_payments(self, page=None):
@@ -354,7 +355,7 @@ class BillingService(ServiceBase):
         self.caller.require_role("staff")
         with self.uow() as tx:
             found = payments.unmatched(tx.session, data["limit"], data["offset"])
-            return schemas.PaymentOut(many=True).dump(found)
+            return contract.PaymentOut(many=True).dump(found)
 
     # ---- expenses ----
 
@@ -363,7 +364,7 @@ class BillingService(ServiceBase):
         data = load(schemas.ExpenseIn(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.ExpenseOut().dump(expenses.submit(tx.session, data, self._today()))
+            return contract.ExpenseOut().dump(expenses.submit(tx.session, data, self._today()))
 
     @rpc
     def decide_expense(self, payload):
@@ -373,7 +374,7 @@ class BillingService(ServiceBase):
             expense, events = expenses.decide(tx.session, data["expense_id"], data["approve"],
                                               data["reason"], self.caller.member_id, self._today())
             self._emit(tx, events)
-            return schemas.ExpenseOut().dump(expense)
+            return contract.ExpenseOut().dump(expense)
 
     # ---- salary and the guarantee fund ----
 
@@ -394,13 +395,13 @@ class BillingService(ServiceBase):
         with self.uow() as tx:
             payout, events = salary.approve(tx.session, data, payslip, today)
             self._emit(tx, events)
-            return schemas.SalaryPayoutOut().dump(payout)
+            return contract.SalaryPayoutOut().dump(payout)
 
     @rpc
     def guarantee_fund_status(self):
         self.caller.require_role("staff", "board")
         with self.uow() as tx:
-            return schemas.FundStatusOut().dump(fund.status(tx.session))
+            return contract.FundStatusOut().dump(fund.status(tx.session))
 
     # ---- dunning ----
 
@@ -434,7 +435,7 @@ class BillingService(ServiceBase):
         ref = load(schemas.MemberRef(), {"member_id": member_id})
         self.caller.require_self_or_role(ref["member_id"], "staff")
         with self.uow() as tx:
-            return schemas.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
+            return contract.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
 
     # ---- events consumed ----
 
@@ -466,9 +467,10 @@ class BillingService(ServiceBase):
     def on_member_erased(self, event):
         self._member_event(event)
 
-    @handle_event("resources", "usage_recorded")
+    @handle_event("resources", "usage_recorded",
+                  takes=("usage_id", "activity_id", "amount", "resource_id", "hours", "ended_at"))
     def on_usage_recorded(self, event):
-        data = load(schemas.UsageRecorded(), event.data)
+        data = event.load()
         with self.uow() as tx:
             charged = activities.charge_usage(tx.session, data, event.occurred_at.date())
             self._emit(tx, [charged] if charged else [])

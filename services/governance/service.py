@@ -8,6 +8,7 @@ from services.governance.domain import (
 )
 from services.governance.models import Base
 from shared.batching import GroupCommit
+from shared.contracts import governance as contract
 from shared.db import UnitOfWork, utcnow
 from shared.events import handle_event
 from shared.metrics import counter
@@ -62,8 +63,8 @@ class GovernanceService(ServiceBase):
             return self._assembly_out(tx.session, assemblies.get_assembly(tx.session, ref["assembly_id"]))
 
     def _assembly_out(self, session, assembly):
-        out = schemas.AssemblyOut().dump(assembly)
-        out["agenda"] = schemas.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
+        out = contract.AssemblyOut().dump(assembly)
+        out["agenda"] = contract.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
         out["presence"] = assemblies.presence(session, assembly.id)
         out["roll"] = roll.roll_totals(session, assembly.id)
         return out
@@ -81,7 +82,7 @@ class GovernanceService(ServiceBase):
             roll.ensure_roll(tx.session, assembly.id, now)
             entries = roll.roll_page(tx.session, assembly.id, data["limit"], data["offset"])
             return {**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
-                    "entries": schemas.RollEntryOut(many=True).dump(entries)}
+                    "entries": contract.RollEntryOut(many=True).dump(entries)}
 
     @rpc
     def member_standing(self, member_id, on=None):
@@ -106,7 +107,7 @@ class GovernanceService(ServiceBase):
         with self.uow() as tx:
             proxy = assemblies.grant_proxy(tx.session, data["assembly_id"], data["grantor_id"],
                                            data["holder_id"], utcnow())
-            return schemas.ProxyOut().dump(proxy)
+            return contract.ProxyOut().dump(proxy)
 
     @rpc
     def revoke_proxy(self, payload):
@@ -114,7 +115,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_self_or_role(data["grantor_id"], *STAFF)
         with self.uow() as tx:
             proxy = assemblies.revoke_proxy(tx.session, data["assembly_id"], data["grantor_id"], utcnow())
-            return schemas.ProxyOut().dump(proxy)
+            return contract.ProxyOut().dump(proxy)
 
     # ---- votes ----
 
@@ -126,7 +127,7 @@ class GovernanceService(ServiceBase):
             item = voting.open_vote(tx.session, ref["item_id"], utcnow())
             tx.emit("vote_opened", {"item_id": item.id, "assembly_id": item.assembly_id,
                                     "kind": item.kind, "secret": item.secret}, aggregate_id=item.id)
-            return schemas.ItemOut().dump(item)
+            return contract.ItemOut().dump(item)
 
     @rpc
     def cast_vote(self, payload):
@@ -143,7 +144,7 @@ class GovernanceService(ServiceBase):
         with self.uow() as tx:
             item = voting.close_vote(tx.session, ref["item_id"], utcnow())
             self._emit_result(tx, item.result)
-            return schemas.ItemOut().dump(item)
+            return contract.ItemOut().dump(item)
 
     def _emit_result(self, tx, result):
         item_id = result["item_id"]
@@ -194,7 +195,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_self_or_role(data["member_id"], *STAFF)
         with self.uow() as tx:
             candidacy = elections.declare_candidacy(tx.session, data["item_id"], data["member_id"], utcnow())
-            return schemas.CandidacyOut().dump(candidacy)
+            return contract.CandidacyOut().dump(candidacy)
 
     @rpc
     def board(self, query=None):
@@ -202,7 +203,7 @@ class GovernanceService(ServiceBase):
         on = data["on"] or dt.date.today()
         with self.uow() as tx:
             return {"on": on.isoformat(),
-                    "members": schemas.MandateOut(many=True).dump(elections.board_on(tx.session, on))}
+                    "members": contract.MandateOut(many=True).dump(elections.board_on(tx.session, on))}
 
     # ---- participatory cycles ----
 
@@ -212,7 +213,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_role(*STAFF)
         with self.uow() as tx:
             cycle = groups.open_cycle(tx.session, data["title"], data["themes"], data["item_id"], utcnow())
-            return schemas.CycleOut().dump(cycle)
+            return contract.CycleOut().dump(cycle)
 
     @rpc
     def create_working_group(self, payload):
@@ -221,7 +222,7 @@ class GovernanceService(ServiceBase):
         with self.uow() as tx:
             group = groups.create_working_group(tx.session, data["title"], data["cycle_id"],
                                                 data["theme"], utcnow())
-            return schemas.GroupOut().dump(group)
+            return contract.GroupOut().dump(group)
 
     @rpc
     def join_working_group(self, payload):
@@ -241,7 +242,7 @@ class GovernanceService(ServiceBase):
             group = groups.get_group(tx.session, rec.group_id)
             tx.emit("recommendation_submitted", {"recommendation_id": rec.id, "group_id": rec.group_id,
                                                  "cycle_id": group.cycle_id}, aggregate_id=rec.id)
-            return schemas.RecommendationOut().dump(rec)
+            return contract.RecommendationOut().dump(rec)
 
     @rpc
     def answer_recommendation(self, payload):
@@ -252,7 +253,7 @@ class GovernanceService(ServiceBase):
                                                data["text"], self.caller.member_id, utcnow())
             tx.emit("recommendation_answered", {"recommendation_id": rec.id, "group_id": rec.group_id,
                                                 "status": rec.status}, aggregate_id=rec.id)
-            out = schemas.RecommendationOut().dump(rec)
+            out = contract.RecommendationOut().dump(rec)
             out["answers"] = [{"status": a.status, "text": a.text, "answered_at": a.answered_at.isoformat()}
                               for a in groups.answers_of(tx.session, rec.id)]
             return out
@@ -265,7 +266,7 @@ class GovernanceService(ServiceBase):
         with self.uow() as tx:
             polls.check_may_open(tx.session, data, self.caller.member_id, self.caller.has_role(*STAFF))
             poll = polls.open_poll(tx.session, data, self.caller.member_id, utcnow())
-            return schemas.PollOut().dump(poll)
+            return contract.PollOut().dump(poll)
 
     @rpc
     def respond_poll(self, payload):

@@ -9,6 +9,7 @@ from eventlet import tpool
 
 from services.membership import domain, schemas
 from services.membership.models import Base
+from shared.contracts import membership as contract
 from shared.db import UnitOfWork
 from shared.metrics import counter
 from shared.schemas import load
@@ -16,7 +17,7 @@ from shared.service import ServiceBase, rpc
 
 OFFICERS = ("staff", "board")
 MEMBER_REF = schemas.MemberRef()
-MEMBER_OUT = schemas.MemberOut()
+MEMBER_OUT = contract.MemberOut()
 SHARES_MOVED = counter("coop_shares_moved_total", "Shares in share register movements", ["kind"])
 MEMBER_DECISIONS = counter("coop_member_decisions_total",
                            "Applications, admissions, status changes and erasures", ["event_type"])
@@ -48,7 +49,7 @@ class MembershipService(ServiceBase):
             tx.emit("member_applied", {"member_id": member.id, "number": member.number,
                                        "member_class": member.member_class,
                                        "applied_on": member.applied_on}, aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_applied").inc()
         return result
 
@@ -65,7 +66,7 @@ class MembershipService(ServiceBase):
         self.caller.require_role(*OFFICERS)
         with self.uow() as tx:
             items, total = domain.find_members(tx.session, **query)
-            return schemas.MemberPage().dump({"items": items, "total": total})
+            return contract.MemberPage().dump({"items": items, "total": total})
 
     @rpc
     def member_standing(self, member_id):
@@ -73,7 +74,7 @@ class MembershipService(ServiceBase):
         self.caller.require_self_or_role(ref["member_id"], *OFFICERS)
         with self.uow() as tx:
             standing = domain.member_standing(tx.session, ref["member_id"], self.today())
-            return schemas.StandingOut().dump(standing)
+            return contract.StandingOut().dump(standing)
 
     @rpc
     def subscribe_shares(self, request=None, **fields):
@@ -84,7 +85,7 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_subscribed", movement, aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -97,7 +98,7 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["reference"], data["amount"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_paid", movement, aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -113,7 +114,7 @@ class MembershipService(ServiceBase):
                                         "member_class": member.member_class,
                                         "admitted_on": member.admitted_on, "paid_shares": paid},
                     aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_admitted").inc()
         return result
 
@@ -129,7 +130,7 @@ class MembershipService(ServiceBase):
             member = decision(tx.session, effective_date=effective_date, today=self.today(),
                               by=self.caller.member_id, **data)
             tx.emit(event_type, status_event(member, effective_date), aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels(event_type).inc()
         return result
 
@@ -159,7 +160,7 @@ class MembershipService(ServiceBase):
                 tx.session, data["from_member_id"], data["to_member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_transferred", transfer, aggregate_id=transfer.from_member_id)
-            result = schemas.TransferOut().dump(transfer)
+            result = contract.TransferOut().dump(transfer)
         SHARES_MOVED.labels("transfer").inc(transfer.shares)
         return result
 
@@ -172,7 +173,7 @@ class MembershipService(ServiceBase):
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_redeemed", movement, aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -184,7 +185,7 @@ class MembershipService(ServiceBase):
             register = domain.share_register(tx.session, query["as_of"] or self.today())
             if query["format"] == "csv":
                 return domain.register_csv(register)
-            return schemas.RegisterOut().dump(register)
+            return contract.RegisterOut().dump(register)
 
     @rpc
     def share_certificate(self, request=None, **fields):
@@ -193,7 +194,7 @@ class MembershipService(ServiceBase):
         with self.uow() as tx:
             certificate = domain.share_certificate(tx.session, query["member_id"],
                                                    query["as_of"] or self.today())
-            return schemas.CertificateOut().dump(certificate)
+            return contract.CertificateOut().dump(certificate)
 
     @rpc
     def erase_member(self, member_id):
@@ -202,7 +203,7 @@ class MembershipService(ServiceBase):
         with self.uow() as tx:
             member = domain.erase_member(tx.session, ref["member_id"], self.today())
             tx.emit("member_erased", {"member_id": member.id}, aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_erased").inc()
         return result
 
@@ -232,4 +233,4 @@ class MembershipService(ServiceBase):
                                       self.caller.member_id)
             tx.emit("role_granted", {"member_id": grant.member_id, "role": grant.role},
                     aggregate_id=grant.member_id)
-            return schemas.RoleGrantOut().dump(grant)
+            return contract.RoleGrantOut().dump(grant)

@@ -7,7 +7,8 @@ from coop import platform
 from shared import topology
 from shared.asyncapi import catalog
 from shared.config import ROOT
-from shared.events import REGISTRY, ReliableEventHandler
+from shared.contracts import REGISTRY
+from shared.events import ReliableEventHandler
 
 
 def test_event_catalogue_in_docs_is_up_to_date():
