@@ -1,15 +1,26 @@
 """The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas and their examples."""
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from shared.contracts import REGISTRY
 from shared.schemas import Id, Instant, IsoDate, Money
 from shared.topology import SUBSCRIPTIONS, events_exchange_name
 
 
+def contract_name(schema) -> str:
+    """A schema's component name: ``billing.Invoice`` for a service's contract (``InvoiceOut``
+    in ``shared.contracts.billing``), the class name for anything else."""
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if cls.__module__.startswith("shared.contracts."):
+        return f"{cls.__module__.rsplit('.', 1)[1]}.{name.removesuffix('Out') or name}"
+    return name
+
+
 def openapi_plugin() -> MarshmallowPlugin:
     """A marshmallow→JSON-schema converter that knows the platform's own fields."""
-    plugin = MarshmallowPlugin()
+    plugin = MarshmallowPlugin(schema_name_resolver=contract_name)
     APISpec("coop", "1", "3.0.3", plugins=[plugin])
     plugin.map_to_openapi_type(Money, "string", "decimal")
     plugin.map_to_openapi_type(Id, "string", "uuid")

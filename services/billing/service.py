@@ -426,8 +426,8 @@ class BillingService(ServiceBase):
                 self._emit(tx, events)
             for event in events:
                 counts[event.event_type] += 1
-        return {"as_of": today.isoformat(), "reminders": counts["invoice_overdue"],
-                "written_off": counts["invoice_written_off"]}
+        return contract.DunningSummaryOut().dump({"as_of": today, "reminders": counts["invoice_overdue"],
+                                                  "written_off": counts["invoice_written_off"]})
 
     @rpc
     def member_standing(self, member_id):

@@ -182,8 +182,9 @@ class DeclarationsService(ServiceBase):
                     data["days_left"] = (declaration.due_date - today).days
                 tx.emit(f"declaration_{alert}", data, aggregate_id=declaration.id)
                 ALERTS.labels(declaration.kind, alert).inc()
-            return [{"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
-                     "due_date": d.due_date.isoformat()} for alert, d in alerts]
+            return contract.AlertOut(many=True).dump([
+                {"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
+                 "due_date": d.due_date} for alert, d in alerts])
 
     @ConfiguredTimer.decorator("DEADLINE_CHECK_INTERVAL", 3600, eager=True)
     def deadline_timer(self):
@@ -264,7 +265,7 @@ class DeclarationsService(ServiceBase):
             return self._full(tx.session, declaration)
 
     def _full(self, session, declaration):
-        return {**contract.DeclarationOut().dump(declaration),
+        return {**contract.DeclarationDetailOut().dump(declaration),
                 **jsonable(reports.content(session, declaration))}
 
     def _file(self, session, declaration):

@@ -18,6 +18,9 @@ from shared.service import ServiceBase, rpc
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")
 CAST_VOTE = schemas.CastVote()  # one instance: casting is the hot path
+RECEIPT_OUT = contract.ReceiptOut()
+ROLL_OUT = contract.ElectoralRollOut()
+POLL_RESULTS_OUT = contract.PollResultsOut()
 
 
 def _date(value: str) -> dt.date:
@@ -63,7 +66,7 @@ class GovernanceService(ServiceBase):
             return self._assembly_out(tx.session, assemblies.get_assembly(tx.session, ref["assembly_id"]))
 
     def _assembly_out(self, session, assembly):
-        out = contract.AssemblyOut().dump(assembly)
+        out = contract.AssemblyDetailOut().dump(assembly)  # and the parts that are not columns:
         out["agenda"] = contract.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
         out["presence"] = assemblies.presence(session, assembly.id)
         out["roll"] = roll.roll_totals(session, assembly.id)
@@ -77,12 +80,12 @@ class GovernanceService(ServiceBase):
             assembly = assemblies.get_assembly(tx.session, data["assembly_id"])
             out = {"assembly_id": assembly.id, "record_date": assembly.record_date.isoformat()}
             if assembly.roll_frozen_at is None and now.date() < assembly.record_date:
-                return {**out, "frozen": False,
-                        **roll.provisional_roll(tx.session, assembly, data["limit"], data["offset"])}
+                return ROLL_OUT.dump({**out, "frozen": False, **roll.provisional_roll(
+                    tx.session, assembly, data["limit"], data["offset"])})
             roll.ensure_roll(tx.session, assembly.id, now)
             entries = roll.roll_page(tx.session, assembly.id, data["limit"], data["offset"])
-            return {**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
-                    "entries": contract.RollEntryOut(many=True).dump(entries)}
+            return ROLL_OUT.dump({**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
+                                  "entries": entries})
 
     @rpc
     def member_standing(self, member_id, on=None):
@@ -97,8 +100,8 @@ class GovernanceService(ServiceBase):
         data = load(schemas.MemberAtAssembly(), payload)
         self.caller.require_self_or_role(data["member_id"], *STAFF)
         with self.uow() as tx:
-            return assemblies.register_attendance(tx.session, data["assembly_id"], data["member_id"],
-                                                  self.caller.member_id, utcnow())
+            return contract.AttendanceOut().dump(assemblies.register_attendance(
+                tx.session, data["assembly_id"], data["member_id"], self.caller.member_id, utcnow()))
 
     @rpc
     def grant_proxy(self, payload):
@@ -135,7 +138,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_self_or_role(data["voter_id"], "staff")
         receipt = self.ballots.submit(data)
         VOTES_CAST.labels("proxy" if receipt["member_id"] != receipt["cast_by"] else "in_person").inc()
-        return receipt
+        return RECEIPT_OUT.dump(receipt)
 
     @rpc
     def close_vote(self, item_id):
@@ -179,13 +182,14 @@ class GovernanceService(ServiceBase):
             if item.status == "closed":
                 out["result"] = item.result
                 out["receipts"] = voting.receipt_hashes(tx.session, item.id)
-            return out
+            return contract.VoteResultsOut().dump(out)
 
     @rpc
     def verify_receipt(self, payload):
         data = load(schemas.ReceiptIn(), payload)
         with self.uow() as tx:
-            return voting.verify_receipt(tx.session, data["item_id"], data["receipt"])
+            check = voting.verify_receipt(tx.session, data["item_id"], data["receipt"])
+            return contract.ReceiptCheckOut().dump(check)
 
     # ---- elections and the board ----
 
@@ -202,8 +206,7 @@ class GovernanceService(ServiceBase):
         data = load(schemas.BoardQuery(), query or {})
         on = data["on"] or dt.date.today()
         with self.uow() as tx:
-            return {"on": on.isoformat(),
-                    "members": contract.MandateOut(many=True).dump(elections.board_on(tx.session, on))}
+            return contract.BoardOut().dump({"on": on, "members": elections.board_on(tx.session, on)})
 
     # ---- participatory cycles ----
 
@@ -230,7 +233,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_self_or_role(data["member_id"], "staff")
         with self.uow() as tx:
             groups.join_working_group(tx.session, data["group_id"], data["member_id"], utcnow())
-            return {"group_id": data["group_id"], "member_id": data["member_id"]}
+            return contract.GroupMembershipOut().dump(data)
 
     @rpc
     def submit_recommendation(self, payload):
@@ -274,7 +277,7 @@ class GovernanceService(ServiceBase):
         self.caller.require_self_or_role(data["member_id"])
         with self.uow() as tx:
             polls.respond_poll(tx.session, data["poll_id"], data["member_id"], data["choice"], utcnow())
-            return {"poll_id": data["poll_id"], "member_id": data["member_id"], "choice": data["choice"]}
+            return contract.PollResponseOut().dump(data)
 
     @rpc
     def close_poll(self, poll_id):
@@ -286,13 +289,13 @@ class GovernanceService(ServiceBase):
             poll = polls.close_poll(tx.session, poll.id, utcnow())
             tx.emit("poll_closed", {"poll_id": poll.id, "kind": poll.kind,
                                     "responses": poll.result["responses"]}, aggregate_id=poll.id)
-            return polls.poll_results(tx.session, poll.id, utcnow())
+            return POLL_RESULTS_OUT.dump(polls.poll_results(tx.session, poll.id, utcnow()))
 
     @rpc
     def poll_results(self, poll_id):
         ref = load(schemas.PollRef(), {"poll_id": poll_id})
         with self.uow() as tx:
-            return polls.poll_results(tx.session, ref["poll_id"], utcnow())
+            return POLL_RESULTS_OUT.dump(polls.poll_results(tx.session, ref["poll_id"], utcnow()))
 
     # ---- minutes ----
 
@@ -304,7 +307,7 @@ class GovernanceService(ServiceBase):
         if data["format"] == "pdf":
             return {"assembly_id": data["assembly_id"], "content_type": "application/pdf",
                     "pdf_base64": minutes.minutes_pdf(record)}
-        return record
+        return contract.MinutesOut().dump(record)
 
     # ---- the electoral roll's projection of membership events ----
 

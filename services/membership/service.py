@@ -214,7 +214,7 @@ class MembershipService(ServiceBase):
         password_hash = tpool.execute(domain.hash_password, data["password"])  # off the hub
         with self.uow() as tx:
             domain.set_password(tx.session, data["member_id"], password_hash)
-        return {"member_id": data["member_id"]}
+        return contract.PasswordSetOut().dump(data)
 
     @rpc
     def authenticate(self, request=None, **fields):

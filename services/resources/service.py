@@ -163,8 +163,7 @@ class ResourcesService(ServiceBase):
             usage, recorded = domain.check_out(tx.session, booking, utcnow())
             if recorded:
                 self._emit_usage(tx, usage)
-            return {"booking": contract.BookingOut().dump(booking),
-                    "usage": contract.UsageOut().dump(usage)}
+            return contract.CheckOutOut().dump({"booking": booking, "usage": usage})
 
     @rpc
     def get_booking(self, booking_id):

@@ -242,6 +242,12 @@ class MonthEndStatusOut(ma.Schema):
     activities_per_second = fields.Float()
 
 
+class DunningSummaryOut(ma.Schema):
+    as_of = IsoDate()
+    reminders = fields.Integer()
+    written_off = fields.Integer()
+
+
 # ---- events: ids and figures only, never personal data ----
 
 ACTIVITY = "5b0c6a51-3f43-4a43-9b8e-0c2f4d8a1e01"

@@ -44,6 +44,24 @@ class DeclarationOut(ma.Schema):
     outcome_note = fields.String(allow_none=True)
 
 
+class DeclarationDetailOut(DeclarationOut):
+    """A declaration with its figures, by kind: ``dimona`` (Dimona), ``workers`` (DmfA),
+    ``totals`` (VAT grids, withholding tax), and the regularisations of earlier periods."""
+
+    dimona = fields.Dict()
+    workers = fields.List(fields.Dict())
+    totals = fields.Dict()
+    regularisations = fields.List(fields.Dict())
+
+
+class AlertOut(ma.Schema):
+    alert = fields.String()  # due, overdue
+    declaration_id = Id()
+    kind = fields.String()
+    period = fields.String()
+    due_date = IsoDate()
+
+
 # ---- events published (ids and figures only) ----
 
 D = {"declaration_id": "a213b6b4-fb6e-45a8-8eff-c3b4e697d50c", "kind": "vat_return",

@@ -43,7 +43,7 @@ class AssemblyOut(ma.Schema):
     max_proxies = fields.Integer()
     chair_id = Id(allow_none=True)
     secretary_id = Id(allow_none=True)
-    roll_frozen = fields.Function(lambda a: a.roll_frozen_at is not None)
+    roll_frozen = fields.Function(lambda a: a.roll_frozen_at is not None, metadata={"type": "boolean"})
 
 
 class RollEntryOut(ma.Schema):
@@ -112,6 +112,142 @@ class PollOut(ma.Schema):
     closes_at = Instant()
     hide_results = fields.Boolean()
     closed = fields.Function(lambda p: p.closed_at is not None)
+
+
+# ---- RPC outputs the service assembles from the records above ----
+
+class RollTotals(ma.Schema):
+    members = fields.Integer()
+    paid_shares = fields.Integer()
+    weight = fields.Integer()
+
+
+class AssemblyDetailOut(AssemblyOut):
+    """An assembly with its agenda, who is present (by presence kind) and the roll's totals."""
+
+    agenda = fields.List(fields.Nested(ItemOut))
+    presence = fields.Dict(keys=fields.String(), values=fields.Nested(RollTotals))
+    roll = fields.Nested(RollTotals)
+
+
+class ElectoralRollOut(RollTotals):
+    """The roll of an assembly: provisional (not frozen) until its record date."""
+
+    assembly_id = Id()
+    record_date = IsoDate()
+    frozen = fields.Boolean()
+    entries = fields.List(fields.Nested(RollEntryOut))
+
+
+class AttendanceOut(ma.Schema):
+    assembly_id = Id()
+    member_id = Id()
+    proxy_revoked = Id(allow_none=True)  # the proxy the member gave, revoked by coming in person
+
+
+class ReceiptOut(ma.Schema):
+    item_id = Id()
+    member_id = Id()
+    cast_by = Id()
+    receipt = fields.String()
+
+
+class ReceiptCheckOut(ma.Schema):
+    item_id = Id()
+    receipt_hash = fields.String()
+    in_ballot_box = fields.Boolean()
+    counted = fields.Boolean()
+
+
+class VoteResultsOut(ma.Schema):
+    item_id = Id()
+    status = fields.String()
+    participants = fields.Integer()
+    result = fields.Dict(allow_none=True)
+    receipts = fields.List(fields.String())
+
+
+class BoardOut(ma.Schema):
+    on = IsoDate()
+    members = fields.List(fields.Nested(MandateOut))
+
+
+class GroupMembershipOut(ma.Schema):
+    group_id = Id()
+    member_id = Id()
+
+
+class PollResponseOut(ma.Schema):
+    poll_id = Id()
+    member_id = Id()
+    choice = fields.List(fields.String())
+
+
+class PollResultsOut(ma.Schema):
+    """A poll's count: per option (proposal, multiple choice) or by rounds (ranked choice);
+    only ``responses`` while the results are hidden."""
+
+    poll_id = Id()
+    kind = fields.String()
+    closed = fields.Boolean()
+    hidden = fields.Boolean()
+    responses = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    blocked = fields.Boolean()
+    rounds = fields.List(fields.Dict())
+    winner = fields.String(allow_none=True)
+
+
+class MinutesAssembly(ma.Schema):
+    id = Id()
+    kind = fields.String()
+    title = fields.String()
+    meeting_date = IsoDate()
+    place = fields.String(allow_none=True)
+    online = fields.Boolean()
+    record_date = IsoDate()
+    convened_on = IsoDate()
+    sitting = fields.Integer()
+    weighting = fields.String()
+
+
+class MinutesAttendance(ma.Schema):
+    member_id = Id()
+    number = fields.Integer(allow_none=True)
+
+
+class MinutesProxy(ma.Schema):
+    grantor_id = Id()
+    holder_id = Id()
+    granted_at = Instant()
+    revoked_at = Instant(allow_none=True)
+    revoked_reason = fields.String(allow_none=True)
+
+
+class MinutesItem(ma.Schema):
+    position = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    status = fields.String()
+    majority = fields.String(allow_none=True)
+    quorum = fields.String(allow_none=True)
+    secret = fields.Boolean()
+    result = fields.Dict(allow_none=True)
+
+
+class MinutesSignatures(ma.Schema):
+    chair_id = Id(allow_none=True)
+    secretary_id = Id(allow_none=True)
+
+
+class MinutesOut(ma.Schema):
+    assembly = fields.Nested(MinutesAssembly)
+    roll = fields.Nested(RollTotals)
+    attendance = fields.List(fields.Nested(MinutesAttendance))
+    presence = fields.Dict(keys=fields.String(), values=fields.Nested(RollTotals))
+    proxies = fields.List(fields.Nested(MinutesProxy))
+    items = fields.List(fields.Nested(MinutesItem))
+    signatures = fields.Nested(MinutesSignatures)
 
 
 # ---- events: ids and figures only, never personal data ----

@@ -27,8 +27,9 @@ class MemberOut(ma.Schema):
     admitted_on = IsoDate(allow_none=True)
     left_on = IsoDate(allow_none=True)
     pseudonym = fields.String(allow_none=True)
-    erased = fields.Function(lambda m: m.erased_at is not None)
-    roles = fields.Function(lambda m: sorted(g.role for g in m.roles))
+    erased = fields.Function(lambda m: m.erased_at is not None, metadata={"type": "boolean"})
+    roles = fields.Function(lambda m: sorted(g.role for g in m.roles),
+                            metadata={"type": "array", "items": {"type": "string"}})
 
 
 class MemberPage(ma.Schema):
@@ -111,6 +112,10 @@ class CertificateOut(ma.Schema):
 class RoleGrantOut(ma.Schema):
     member_id = Id()
     role = fields.String()
+
+
+class PasswordSetOut(ma.Schema):
+    member_id = Id()
 
 
 # ---- events: ids and figures only, never personal data ----

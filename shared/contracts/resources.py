@@ -38,7 +38,7 @@ class ResourceOut(ma.Schema):
     max_notice_days = fields.Integer(allow_none=True)
     approval_required = fields.Boolean()
     training = fields.String(allow_none=True)
-    training_required = fields.Function(lambda r: r.training is not None)
+    training_required = fields.Function(lambda r: r.training is not None, metadata={"type": "boolean"})
     weekly_quota_hours = Money(allow_none=True)
     cancellation_deadline_hours = fields.Integer(allow_none=True)
     late_cancellation_share = Share()
@@ -132,6 +132,13 @@ class StandingOut(ma.Schema):
     status = fields.String()
     good_standing = fields.Boolean()
     open_activities = fields.List(Id())
+
+
+class CheckOutOut(ma.Schema):
+    """A booking checked out, and the usage it records for billing."""
+
+    booking = fields.Nested(BookingOut)
+    usage = fields.Nested(UsageOut)
 
 
 # ---- events: ids and figures only, never personal data ----
