@@ -1,7 +1,9 @@
-"""The HTTP API's public contract, as the OpenAPI document shows it to front ends.
+"""What the gateway itself adds to the HTTP API's document: request bodies and queries as the
+HTTP routes take them, credentials, tokens and errors.
 
-The services validate every input themselves (and answer 422 with per-field messages); these
-schemas describe the API, they do not duplicate the services' rules.
+Answers are documented with the services' own contracts (``shared.contracts``). The services
+validate every input themselves (and answer 422 with per-field messages); these schemas
+describe the API, they do not duplicate the services' rules.
 """
 import marshmallow as ma
 from marshmallow import fields
