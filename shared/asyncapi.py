@@ -1,4 +1,6 @@
 """The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas and their examples."""
+from typing import Any
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
@@ -8,10 +10,10 @@ from shared.schemas import Id, Instant, IsoDate, Money
 from shared.topology import SUBSCRIPTIONS, events_exchange_name
 
 
-def contract_name(schema) -> str:
+def contract_name(schema: Any) -> str:
     """A schema's component name: ``billing.Invoice`` for a service's contract (``InvoiceOut``
     in ``shared.contracts.billing``), the class name for anything else."""
-    cls = resolve_schema_cls(schema)
+    cls: Any = resolve_schema_cls(schema)
     name = cls.__name__.removesuffix("Schema")
     if cls.__module__.startswith("shared.contracts."):
         return f"{cls.__module__.rsplit('.', 1)[1]}.{name.removesuffix('Out') or name}"
@@ -48,7 +50,9 @@ def envelope_schema(data_schema: dict, event_type: str, version: int) -> dict:
 def catalog(sources=None, version: str = "1.0.0") -> dict:
     """The catalogue of the events of ``sources`` (every registered source when None)."""
     converter = openapi_plugin().converter
-    channels, messages = {}, {}
+    assert converter is not None  # made by the plugin's init_spec
+    channels: dict[str, dict] = {}
+    messages: dict[str, dict[str, Any]] = {}
     for (source, name), registered in sorted(REGISTRY.items()):
         if sources is not None and source not in sources:
             continue
@@ -77,7 +81,8 @@ def catalog(sources=None, version: str = "1.0.0") -> dict:
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
                 "name": events_exchange_name(source), "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.2.0"}},
-            "subscribe": {"operationId": f"{source}_{name}", "message": {"$ref": f"#/components/messages/{key}"}},
+            "subscribe": {"operationId": f"{source}_{name}",
+                          "message": {"$ref": f"#/components/messages/{key}"}},
         }
     return {
         "asyncapi": "2.6.0",

@@ -7,9 +7,12 @@ fields it needs, see ``taking``), and the gateway documents its responses with i
 import datetime as dt
 import importlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import marshmallow as ma
+
+from shared.schemas import load
 
 SCHEMA_VERSION_DEFAULT = 1
 SERVICES = ("membership", "billing", "declarations", "resources", "governance")
@@ -29,14 +32,14 @@ REGISTRY: dict[tuple[str, str], EventType] = {}
 
 
 def event_schema(source: str, name: str, version: int = SCHEMA_VERSION_DEFAULT,
-                 example: dict | None = None):
+                 example: dict | None = None) -> Callable[[type], type]:
     """Class decorator: register a marshmallow schema as the ``data`` of an event type, with an
     example of that data (every consumer's test loads it)."""
 
-    def register(schema_cls):
+    def register(schema_cls: type) -> type:
         REGISTRY[(source, name)] = EventType(
             source, name, schema_cls, version, (schema_cls.__doc__ or "").strip(), example)
-        schema_cls._event_instance = schema_cls()
+        schema_cls._event_instance = schema_cls()  # type: ignore[attr-defined]
         return schema_cls
 
     return register
@@ -84,7 +87,7 @@ _envelope_schema = EnvelopeSchema()
 def make_envelope(source: str, event_type: str, data: dict, correlation_id: str | None = None,
                   occurred_at: dt.datetime | None = None) -> dict:
     """Build the wire envelope; ``data`` is dumped and checked by the registered schema."""
-    schema = registered(source, event_type).schema._event_instance
+    schema = registered(source, event_type).schema._event_instance  # type: ignore[attr-defined]
     body = schema.dump(data)
     errors = schema.validate(body)
     if errors:
@@ -127,8 +130,6 @@ class Event:
     def load(self) -> dict:
         """``data`` loaded by the publisher's contract (the fields this consumer takes); a
         mismatch raises the typed ValidationError, so the event is retried, then parked."""
-        from shared.schemas import load
-
         if self.contract is None:
             raise TypeError(f"the handler of {self.source}.{self.event_type} declared no fields (takes=)")
         return load(self.contract, self.data)

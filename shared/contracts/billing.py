@@ -136,7 +136,7 @@ class ImportSummary(ma.Schema):
     entries = fields.Integer()
     duplicates = fields.Integer()
     matched = fields.Integer()
-    partial = fields.Integer()
+    partial = fields.Integer()  # type: ignore[assignment]  # a field, not Schema.partial
     overpaid = fields.Integer()
     unmatched = fields.Integer()
     payment_ids = fields.List(Id())

@@ -66,7 +66,7 @@ class AlertOut(ma.Schema):
 
 D = {"declaration_id": "a213b6b4-fb6e-45a8-8eff-c3b4e697d50c", "kind": "vat_return",
      "period": "2026-11", "due_date": "2026-12-20"}
-EXAMPLES = {
+EXAMPLES: dict[str, dict] = {
     "dimona_declared": {**D, "kind": "dimona", "payout_id": "708192a3-bccd-4edf-8e0f-1a2b3c4d5e08",
                         "member_id": "0e7f7c1a-51d4-4b0e-8a55-2f1a4c9d3b02", "action": "in",
                         "start_date": "2026-11-16", "end_date": "2026-11-17"},

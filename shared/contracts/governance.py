@@ -259,7 +259,7 @@ REC = "7fe0e381-c84b-4275-8bcc-9081b364a209"
 GROUP = "80f1f492-d95c-4386-8cdd-a192c475b30a"
 OUTCOME = {"item_id": IT, "assembly_id": AS, "majority": "simple", "quorum_met": True, "votes_for": 120,
            "votes_against": 30, "abstentions": 5, "votes_cast": 155}
-EXAMPLES = {
+EXAMPLES: dict[str, dict] = {
     "assembly_convened": {"assembly_id": AS, "kind": "ordinary", "meeting_date": "2027-06-15",
                           "record_date": "2027-05-31", "sitting": 1,
                           "items": [{"item_id": IT, "kind": "resolution", "majority": "simple",

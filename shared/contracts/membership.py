@@ -122,7 +122,7 @@ class PasswordSetOut(ma.Schema):
 
 M = "0e7f7c1a-51d4-4b0e-8a55-2f1a4c9d3b02"
 M2 = "1f8a8d2b-62e5-4c1f-9b66-3a2b5d0e4c03"
-EXAMPLES = {
+EXAMPLES: dict[str, dict] = {
     "member_applied": {"member_id": M, "number": 1042, "member_class": "A", "applied_on": "2026-11-02"},
     "shares_subscribed": {"member_id": M, "shares": 1, "amount": "30.00", "reference": "101004200097",
                           "effective_date": "2026-11-02"},

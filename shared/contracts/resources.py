@@ -149,7 +149,7 @@ M = "0e7f7c1a-51d4-4b0e-8a55-2f1a4c9d3b02"
 A = "5b0c6a51-3f43-4a43-9b8e-0c2f4d8a1e01"
 SLOT = {"booking_id": B, "resource_id": R, "member_id": M, "activity_id": A,
         "start": "2026-12-01T09:00:00+00:00", "end": "2026-12-01T11:00:00+00:00"}
-EXAMPLES = {
+EXAMPLES: dict[str, dict] = {
     "resource_added": {"resource_id": R, "kind": "machine", "units": 2},
     "booking_requested": SLOT,
     "booking_confirmed": SLOT,

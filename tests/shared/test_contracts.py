@@ -63,7 +63,7 @@ def test_every_published_event_type_has_an_example_its_publisher_accepts():
     for (source, name), registered in REGISTRY.items():
         assert registered.example is not None, f"{source}.{name} has no example"
         envelope = make_envelope(source, name, registered.example)
-        assert envelope["data"] == registered.example, f"{source}.{name}: the example is not as the wire has it"
+        assert envelope["data"] == registered.example, f"{source}.{name}: the example is not as on the wire"
 
 
 def test_every_consumer_loads_every_published_example_with_the_fields_it_takes():
@@ -78,7 +78,8 @@ def test_every_consumer_loads_every_published_example_with_the_fields_it_takes()
         data = load(taking(sub.source, sub.event_type, entrypoint.takes), example)
         if entrypoint.takes:
             assert set(data) == set(entrypoint.takes) & set(example), f"{sub.service}.{sub.handler}"
-            event = Event.from_envelope(make_envelope(sub.source, sub.event_type, example), entrypoint.contract)
+            envelope = make_envelope(sub.source, sub.event_type, example)
+            event = Event.from_envelope(envelope, entrypoint.contract)
             assert event.load() == data
         loaded += 1
     assert loaded == len(topology.SUBSCRIPTIONS) >= 30
@@ -103,7 +104,8 @@ def test_the_declarations_consumer_keeps_the_rules_it_read_billing_events_with()
     payout = REGISTRY[("billing", "salary_payout_approved")].example
     for source, name, bad in (
             ("billing", "salary_payout_approved", {**payout, "worker_category": "pilot"}),
-            ("billing", "month_closed", {"run_id": payout["payout_id"], "period": "2026-13", "activities": 1})):
+            ("billing", "month_closed", {"run_id": payout["payout_id"], "period": "2026-13",
+                                         "activities": 1})):
         try:
             load(taking(source, name), bad)
         except ValidationError:
