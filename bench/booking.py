@@ -34,8 +34,9 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from bench.common import rate, throwaway_database  # noqa: E402
 from services.resources import domain, schemas  # noqa: E402
 from services.resources.models import Booking  # noqa: E402
+from shared.contracts import make_envelope  # noqa: E402
+from shared.contracts import resources as contract  # noqa: E402
 from shared.db import make_engine, outbox_table  # noqa: E402
-from shared.events import make_envelope  # noqa: E402
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
 RESOURCE = {"name": "Bench room", "kind": "room", "location": None, "capacity": 1, "units": 1,
@@ -106,7 +107,7 @@ def bench_availability(sessions, resource_id, first, last, queries, window):
         start = first + dt.timedelta(seconds=random.uniform(0, span))
         began, began_cpu = time.perf_counter(), time.process_time()
         with sessions() as session:
-            schemas.AvailabilityOut().dump(domain.availability(session, resource_id, start, start + window))
+            contract.AvailabilityOut().dump(domain.availability(session, resource_id, start, start + window))
         samples.append(time.perf_counter() - began)
         cpu.append(time.process_time() - began_cpu)
     return rate(queries, sum(samples)), percentiles(samples), percentiles(cpu)

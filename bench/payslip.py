@@ -27,6 +27,7 @@ from bench.common import ROOT, rate, run_service, throwaway_database, throwaway_
 from services.declarations import schemas  # noqa: E402
 from services.declarations.models import shipped_parameters  # noqa: E402
 from services.declarations.domain.payslip import from_budget, from_gross  # noqa: E402
+from shared.contracts import declarations as contract  # noqa: E402
 from shared.parameters import ParameterBook  # noqa: E402
 from shared.schemas import load  # noqa: E402
 
@@ -48,7 +49,7 @@ def bench_in_process(seconds: float) -> dict:
     book = ParameterBook([(r["name"], r["value"], r["effective_from"]) for r in shipped_parameters()])
     pay_date = dt.date(2026, 11, 30)
     grosses = [Decimal(1500 + i) + Decimal("0.37") for i in range(1000)]
-    request_in, slip_out = schemas.PayslipRequest(), schemas.PayslipOut()
+    request_in, slip_out = schemas.PayslipRequest(), contract.PayslipOut()
 
     def entrypoint_body(i):
         data = load(request_in, REQUEST)

@@ -79,10 +79,9 @@ def bench_rpc(amqp_uri, db_uri, calls, concurrency):
 def bench_relay(amqp_uri, db_uri, events):
     from shared.amqp import ConfirmingPublisher
     from shared.db import make_engine, outbox_table
-    from shared.events import make_envelope
+    from shared.contracts import make_envelope
     from shared.outbox import OutboxRelay
     from shared.topology import events_exchange
-    import services.membership.schemas  # noqa: F401  (registers the event schemas)
     from services.membership.models import Base
     from sqlalchemy import insert
     import datetime as dt

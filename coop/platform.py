@@ -1,5 +1,4 @@
 """What the operator's command line knows of the platform: its services and their settings."""
-import importlib
 import os
 
 from shared.config import ROOT, default_db_uri, service_config
@@ -27,13 +26,10 @@ def amqp_uri() -> str:
 
 
 def load_event_schemas() -> None:
-    """Import every service's schemas so the event registry is complete."""
-    importlib.import_module("shared.parameters")  # parameter_changed, for every owning service
-    for service in services():
-        try:
-            importlib.import_module(f"services.{service}.schemas")
-        except ModuleNotFoundError:
-            pass
+    """Import every contract, so the event registry is complete."""
+    from shared.contracts import load_all
+
+    load_all()
 
 
 def config(service: str) -> dict:

@@ -1,15 +1,28 @@
-"""The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas."""
+"""The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas and their examples."""
+from typing import Any
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 
-from shared.events import REGISTRY
+from shared.contracts import REGISTRY
 from shared.schemas import Id, Instant, IsoDate, Money
 from shared.topology import SUBSCRIPTIONS, events_exchange_name
 
 
+def contract_name(schema: Any) -> str:
+    """A schema's component name: ``billing.Invoice`` for a service's contract (``InvoiceOut``
+    in ``shared.contracts.billing``), the class name for anything else."""
+    cls: Any = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if cls.__module__.startswith("shared.contracts."):
+        return f"{cls.__module__.rsplit('.', 1)[1]}.{name.removesuffix('Out') or name}"
+    return name
+
+
 def openapi_plugin() -> MarshmallowPlugin:
     """A marshmallow→JSON-schema converter that knows the platform's own fields."""
-    plugin = MarshmallowPlugin()
+    plugin = MarshmallowPlugin(schema_name_resolver=contract_name)
     APISpec("coop", "1", "3.0.3", plugins=[plugin])
     plugin.map_to_openapi_type(Money, "string", "decimal")
     plugin.map_to_openapi_type(Id, "string", "uuid")
@@ -37,7 +50,9 @@ def envelope_schema(data_schema: dict, event_type: str, version: int) -> dict:
 def catalog(sources=None, version: str = "1.0.0") -> dict:
     """The catalogue of the events of ``sources`` (every registered source when None)."""
     converter = openapi_plugin().converter
-    channels, messages = {}, {}
+    assert converter is not None  # made by the plugin's init_spec
+    channels: dict[str, dict] = {}
+    messages: dict[str, dict[str, Any]] = {}
     for (source, name), registered in sorted(REGISTRY.items()):
         if sources is not None and source not in sources:
             continue
@@ -53,6 +68,11 @@ def catalog(sources=None, version: str = "1.0.0") -> dict:
                 "schema_version": {"type": "integer"}}},
             "payload": envelope_schema(data_schema, name, registered.version),
         }
+        if registered.example is not None:
+            messages[key]["examples"] = [{"name": name, "payload": {
+                "event_id": "00000000-0000-4000-8000-000000000000", "event_type": name,
+                "schema_version": registered.version, "occurred_at": "2026-12-01T09:00:00+00:00",
+                "source": source, "correlation_id": None, "data": registered.example}}]
         subscribers = sorted(f"{s.service}.{s.handler}" for s in SUBSCRIPTIONS
                              if s.source == source and s.event_type == name)
         channels[f"{events_exchange_name(source)}/{name}"] = {
@@ -61,7 +81,8 @@ def catalog(sources=None, version: str = "1.0.0") -> dict:
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
                 "name": events_exchange_name(source), "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.2.0"}},
-            "subscribe": {"operationId": f"{source}_{name}", "message": {"$ref": f"#/components/messages/{key}"}},
+            "subscribe": {"operationId": f"{source}_{name}",
+                          "message": {"$ref": f"#/components/messages/{key}"}},
         }
     return {
         "asyncapi": "2.6.0",

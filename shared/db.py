@@ -25,7 +25,7 @@ from sqlalchemy.pool import QueuePool
 
 from shared.clock import utcnow
 from shared.errors import Conflict
-from shared.events import make_envelope
+from shared.contracts import make_envelope
 from shared.messaging import ServiceMessaging
 from shared.migrations import assert_at_head
 from shared.outbox import OutboxRelay

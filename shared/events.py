@@ -1,4 +1,5 @@
-"""Event envelope, the registry of event schemas, and the reliable event handler entrypoint.
+"""The reliable event handler entrypoints (the envelope and the event registry are the
+contracts', in ``shared.contracts``).
 
 ``handle_event`` replaces Nameko's ``event_handler``, whose failures are acked and lost: a
 handler that raises is retried through delay queues with backoff, then parked in the
@@ -10,14 +11,15 @@ at once: the handler gets a list of events (up to ``batch``, as many as are read
 all their effects in one transaction, which records one inbox row per event; the messages are
 acknowledged after it commits. If the batch fails, each of its events is handled alone, so that
 only the event that fails goes through the retries and the dead-letter queue.
+
+A handler names the fields of the event it takes (``takes=(...)``): ``event.load()`` gives them,
+loaded by the publisher's contract, and a test loads every published example that way.
 """
 import datetime as dt
 import json
 import logging
 import time
 import traceback
-import uuid
-from dataclasses import dataclass
 from functools import partial
 
 import eventlet
@@ -27,99 +29,13 @@ from nameko.messaging import QueueConsumer
 
 from shared import topology
 from shared.amqp import OutgoingMessage
+from shared.contracts import Event, taking
+from shared.db import unit_of_work_of
 from shared.faults import failpoint
 from shared.messaging import ServiceMessaging
 from shared.metrics import counter
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION_DEFAULT = 1
-
-
-@dataclass(frozen=True)
-class EventType:
-    source: str
-    name: str
-    schema: type
-    version: int
-    description: str
-
-
-REGISTRY: dict[tuple[str, str], EventType] = {}
-
-
-def event_schema(source: str, name: str, version: int = SCHEMA_VERSION_DEFAULT):
-    """Class decorator: register a marshmallow schema as the ``data`` of an event type."""
-
-    def register(schema_cls):
-        REGISTRY[(source, name)] = EventType(
-            source, name, schema_cls, version, (schema_cls.__doc__ or "").strip())
-        schema_cls._event_instance = schema_cls()
-        return schema_cls
-
-    return register
-
-
-class EnvelopeSchema(ma.Schema):
-    event_id = ma.fields.UUID(required=True)
-    event_type = ma.fields.String(required=True)
-    schema_version = ma.fields.Integer(required=True)
-    occurred_at = ma.fields.AwareDateTime(required=True)
-    source = ma.fields.String(required=True)
-    correlation_id = ma.fields.String(allow_none=True, load_default=None)
-    data = ma.fields.Dict(required=True)
-
-    class Meta:
-        unknown = ma.EXCLUDE
-
-
-_envelope_schema = EnvelopeSchema()
-
-
-def make_envelope(source: str, event_type: str, data: dict, correlation_id=None,
-                  occurred_at: dt.datetime | None = None) -> dict:
-    """Build the wire envelope; ``data`` is dumped and checked by the registered schema."""
-    registered = REGISTRY.get((source, event_type))
-    if registered is None:
-        raise LookupError(f"event type {source}.{event_type} has no registered schema")
-    schema = registered.schema._event_instance
-    body = schema.dump(data)
-    errors = schema.validate(body)
-    if errors:
-        raise ValueError(f"{source}.{event_type} data does not match its schema: {errors}")
-    return {
-        "event_id": str(uuid.uuid4()),
-        "event_type": event_type,
-        "schema_version": registered.version,
-        "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).isoformat(),
-        "source": source,
-        "correlation_id": correlation_id,
-        "data": body,
-    }
-
-
-@dataclass(frozen=True)
-class Event:
-    """What a handler receives: the envelope's fields, ``data`` as published."""
-
-    event_id: str
-    event_type: str
-    schema_version: int
-    occurred_at: dt.datetime
-    source: str
-    correlation_id: str | None
-    data: dict
-
-    @classmethod
-    def from_envelope(cls, body: dict) -> "Event":
-        loaded = _envelope_schema.load(body)
-        return cls(
-            event_id=str(loaded["event_id"]), event_type=loaded["event_type"],
-            schema_version=loaded["schema_version"], occurred_at=loaded["occurred_at"],
-            source=loaded["source"], correlation_id=loaded["correlation_id"],
-            data=loaded["data"],
-        )
-
 
 EVENTS_HANDLED = counter("coop_events_handled_total", "Events handled", ["service", "event_type", "outcome"])
 DEAD_LETTERED = counter("coop_dead_lettered_total", "Events parked in a dead-letter queue",
@@ -133,8 +49,10 @@ class ReliableEventHandler(EventHandler):
 
     messaging = ServiceMessaging()
 
-    def __init__(self, source_service, event_type, **kwargs):
+    def __init__(self, source_service, event_type, takes: tuple[str, ...] | None = None, **kwargs):
         super().__init__(source_service, event_type, requeue_on_error=False, **kwargs)
+        self.takes = tuple(takes) if takes else None
+        self.contract = taking(source_service, event_type, self.takes) if self.takes else None
 
     def setup(self):
         super().setup()
@@ -143,8 +61,6 @@ class ReliableEventHandler(EventHandler):
             self.source_service, self.event_type, self.container.service_name,
             self.method_name, config)
         self.delays = topology.retry_delays(config)
-        from shared.db import unit_of_work_of  # shared.db builds envelopes with this module
-
         self.inbox = unit_of_work_of(self.container)
 
     @property
@@ -164,7 +80,7 @@ class ReliableEventHandler(EventHandler):
             except ValueError:
                 body = {"undecodable": str(body)[:1000]}
         try:
-            return Event.from_envelope(body)
+            return Event.from_envelope(body, self.contract)
         except ma.ValidationError as exc:
             self._park(message, f"malformed envelope: {exc.messages}", attempt=0)
             self.queue_consumer.ack_message(message)
@@ -271,8 +187,8 @@ class ReliableEventBatchHandler(ReliableEventHandler):
     queue_consumer = BatchQueueConsumer()
 
     def __init__(self, source_service, event_type, batch: int = 200, linger: float = 0.002,
-                 max_wait: float = 0.05, **kwargs):
-        super().__init__(source_service, event_type, **kwargs)
+                 max_wait: float = 0.05, takes: tuple[str, ...] | None = None, **kwargs):
+        super().__init__(source_service, event_type, takes=takes, **kwargs)
         if batch < 1:
             raise ValueError("a batch holds at least one event")
         self.batch, self.linger, self.max_wait = batch, linger, max_wait
@@ -399,7 +315,9 @@ class ReliableEventBatchHandler(ReliableEventHandler):
         return [(event.event_id, self.handler_key) for event in worker_ctx.args[0]]
 
 
-def handle_event_batch(source_service: str, event_type: str, batch: int = 200, **kwargs):
+def handle_event_batch(source_service: str, event_type: str, batch: int = 200,
+                       takes: tuple[str, ...] | None = None, **kwargs):
     """``@handle_event_batch("billing", "invoice_issued", batch=200)``: the method takes a list
     of events and writes the effects of all of them in one unit of work."""
-    return ReliableEventBatchHandler.decorator(source_service, event_type, batch=batch, **kwargs)
+    return ReliableEventBatchHandler.decorator(source_service, event_type, batch=batch, takes=takes,
+                                               **kwargs)

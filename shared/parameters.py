@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import marshmallow as ma
 import yaml  # type: ignore[import-untyped]
 from marshmallow import fields, validate
 from nameko.extensions import DependencyProvider
@@ -45,12 +44,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from shared.clock import utcnow
 from shared.db import unit_of_work_of
 from shared.errors import NotFound, rule_broken
-from shared.events import event_schema
-from shared.schemas import Instant, IsoDate, StrictSchema, load
+from shared.contracts.parameters import (  # noqa: F401  (re-exported for the entrypoints)
+    OWNERS, ParameterChanged, ParameterInForce, ParameterRecorded, ParameterValue, ParameterWithHistory,
+)
+from shared.schemas import IsoDate, StrictSchema, load
 from shared.service import rpc
 
-# the services that own parameters: the first part of every parameter's full name
-OWNERS = ("billing", "declarations", "governance", "membership")
 SESSION_KEY = "parameter_cache"
 PINNED_KEY = "parameter_book"
 
@@ -364,54 +363,6 @@ class ParameterValueChange(StrictSchema):
 
 class ParameterChange(ParameterValueChange):
     name = fields.String(required=True, validate=validate.Length(1, 120))
-
-
-class ParameterValue(ma.Schema):
-    """One recorded value of a parameter."""
-
-    value = fields.String(required=True)
-    effective_from = IsoDate(required=True)
-    source = fields.String(allow_none=True)
-    recorded_at = Instant(allow_none=True)
-    recorded_by = fields.String(allow_none=True)
-    superseded_at = Instant(allow_none=True)
-
-
-class ParameterRecorded(ParameterValue):
-    """A value just recorded by staff."""
-
-    name = fields.String(required=True)
-
-
-class ParameterInForce(ma.Schema):
-    """A parameter's value on a date."""
-
-    name = fields.String(required=True)
-    on = IsoDate(required=True)
-    value = fields.String(required=True)
-    effective_from = IsoDate(required=True)
-    source = fields.String(allow_none=True)
-
-
-class ParameterWithHistory(ma.Schema):
-    """A parameter's value on a date, and every value recorded for it."""
-
-    name = fields.String(required=True)
-    on = IsoDate(required=True)
-    value = fields.String(required=True)
-    history = fields.List(fields.Nested(ParameterValue), required=True)
-
-
-class ParameterChanged(ma.Schema):
-    """Staff recorded a new dated value of a parameter (its full name, ``<service>.<name>``)."""
-
-    name = fields.String(required=True)
-    value = fields.String(required=True)
-    effective_from = IsoDate(required=True)
-
-
-for _owner in OWNERS:
-    event_schema(_owner, "parameter_changed")(ParameterChanged)
 
 
 # ---- the per-process cache and the entrypoints every owning service has ----

@@ -450,7 +450,7 @@ def publish_event(rabbit_config):
     """Publish an event as another service would (envelope built from its registered schema,
     or raw ``data`` when the source's schemas are not imported): ``publish_event(source, type, data)``."""
     from shared.amqp import ConfirmingPublisher, OutgoingMessage
-    from shared.events import REGISTRY, make_envelope
+    from shared.contracts import REGISTRY, make_envelope
     from shared.topology import events_exchange
 
     publisher = ConfirmingPublisher(rabbit_config["AMQP_URI"])

@@ -13,6 +13,7 @@ from services.billing.domain import (
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base, MemberStanding
 from shared import clock
+from shared.contracts import billing as contract
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
@@ -54,14 +55,14 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             activity = activities.open_activity(tx.session, data["member_id"], data["name"], self._today())
             tx.emit("activity_opened", {"activity_id": activity.id, "member_id": activity.member_id,
                                         "opened_on": activity.opened_on}, aggregate_id=activity.id)
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def get_activity(self, activity_id):
         ref = load(schemas.ActivityRef(), {"activity_id": activity_id})
         with self.uow() as tx:
             activity = self._own_activity(tx.session, ref["activity_id"])
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def rename_activity(self, payload):
@@ -69,7 +70,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
             activity = activities.rename(tx.session, data["activity_id"], data["name"])
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def close_activity(self, activity_id):
@@ -79,14 +80,14 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             activity = activities.close(tx.session, ref["activity_id"], self._today())
             tx.emit("activity_closed", {"activity_id": activity.id, "member_id": activity.member_id,
                                         "closed_on": activity.closed_on}, aggregate_id=activity.id)
-            return schemas.ActivityOut().dump(activities.summary(tx.session, activity))
+            return contract.ActivityOut().dump(activities.summary(tx.session, activity))
 
     @rpc
     def activity_statement(self, payload):
         data = load(schemas.StatementRequest(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.StatementOut().dump(
+            return contract.StatementOut().dump(
                 activities.statement(tx.session, data["activity_id"], data["start"], data["end"]))
 
     # ---- clients ----
@@ -99,7 +100,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             client = clients.register(tx.session, data, self.caller.member_id)
             tx.emit("client_registered", {"client_id": client.id, "kind": client.kind,
                                           "country": client.country}, aggregate_id=client.id)
-            return schemas.ClientOut().dump(client)
+            return contract.ClientOut().dump(client)
 
     @rpc
     def get_client(self, client_id):
@@ -110,7 +111,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             if not self.caller.has_role("staff") and not clients.known_to(
                     tx.session, client, self.caller.member_id):
                 raise Forbidden("this client is not one of yours")
-            return schemas.ClientOut().dump(client)
+            return contract.ClientOut().dump(client)
 
     # ---- invoices and credit notes ----
 
@@ -224,7 +225,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         data = load(schemas.RecurringInvoiceIn(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.RecurringInvoiceOut().dump(recurring.create(tx.session, data, self._today()))
+            return contract.RecurringInvoiceOut().dump(recurring.create(tx.session, data, self._today()))
 
     @rpc
     def get_recurring_invoice(self, recurring_invoice_id):
@@ -232,7 +233,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             template = recurring.get(tx.session, ref["recurring_invoice_id"])
             self.caller.require_self_or_role(template.member_id, "staff")
-            return schemas.RecurringInvoiceOut().dump(template)
+            return contract.RecurringInvoiceOut().dump(template)
 
     @rpc
     def list_recurring_invoices(self, query=None):
@@ -241,7 +242,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             data["member_id"] = self.caller.member_id
         with self.uow() as tx:
             found = recurring.list_templates(tx.session, data, data["limit"], data["offset"])
-            return schemas.RecurringInvoiceOut(many=True).dump(found)
+            return contract.RecurringInvoiceOut(many=True).dump(found)
 
     # ---- month-end ----
 
@@ -284,7 +285,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
     def _month_end_status(self, run_id):
         with self.uow() as tx:
             found = month_end.status(tx.session, run_id, len(retry_delays(self.config)) + 1)
-            return schemas.MonthEndStatusOut().dump(found)
+            return contract.MonthEndStatusOut().dump(found)
 
     @configured_timer("MONTH_END_GAUGE_INTERVAL", default=15)
     def month_end_gauge_tick(self):
@@ -296,10 +297,10 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         for period, count in pending.items():
             CHUNKS_PENDING.labels(period).set(count)
 
-    @handle_event("billing", "month_end_chunk_ready")
+    @handle_event("billing", "month_end_chunk_ready", takes=("run_id", "period", "chunk_no", "activity_ids"))
     def on_month_end_chunk_ready(self, event):
         """Billing's own work queue: every instance competes for the chunks."""
-        data = load(schemas.MonthEndChunkReady(), event.data)
+        data = event.load()
         try:
             with self.uow() as tx:
                 result = month_end.close_chunk(
@@ -333,7 +334,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             payment, events = payments.record(tx.session, data, self._today())
             self._emit(tx, events)
-            return schemas.PaymentOut().dump(payment)
+            return contract.PaymentOut().dump(payment)
 
     @rpc
     def import_bank_statement(self, payload):
@@ -342,7 +343,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             summary, events = payments.import_statement(tx.session, data["statement"], self._today())
             self._emit(tx, events)
-            return schemas.ImportSummary().dump(summary)
+            return contract.ImportSummary().dump(summary)
 
     @rpc
     def match_payment(self, payload):
@@ -351,7 +352,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             payment, events = payments.match(tx.session, data["payment_id"], data["invoice_id"])
             self._emit(tx, events)
-            return schemas.PaymentOut().dump(payment)
+            return contract.PaymentOut().dump(payment)
 
     @rpc
     def unmatched_payments(self, page=None):
@@ -359,7 +360,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         self.caller.require_role("staff")
         with self.uow() as tx:
             found = payments.unmatched(tx.session, data["limit"], data["offset"])
-            return schemas.PaymentOut(many=True).dump(found)
+            return contract.PaymentOut(many=True).dump(found)
 
     # ---- expenses ----
 
@@ -368,7 +369,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         data = load(schemas.ExpenseIn(), payload)
         with self.uow() as tx:
             self._own_activity(tx.session, data["activity_id"])
-            return schemas.ExpenseOut().dump(expenses.submit(tx.session, data, self._today()))
+            return contract.ExpenseOut().dump(expenses.submit(tx.session, data, self._today()))
 
     @rpc
     def decide_expense(self, payload):
@@ -378,7 +379,7 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
             expense, events = expenses.decide(tx.session, data["expense_id"], data["approve"],
                                               data["reason"], self.caller.member_id, self._today())
             self._emit(tx, events)
-            return schemas.ExpenseOut().dump(expense)
+            return contract.ExpenseOut().dump(expense)
 
     # ---- salary and the guarantee fund ----
 
@@ -399,13 +400,13 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         with self.uow() as tx:
             payout, events = salary.approve(tx.session, data, payslip, today)
             self._emit(tx, events)
-            return schemas.SalaryPayoutOut().dump(payout)
+            return contract.SalaryPayoutOut().dump(payout)
 
     @rpc
     def guarantee_fund_status(self):
         self.caller.require_role("staff", "board")
         with self.uow() as tx:
-            return schemas.FundStatusOut().dump(fund.status(tx.session))
+            return contract.FundStatusOut().dump(fund.status(tx.session))
 
     # ---- dunning ----
 
@@ -430,8 +431,8 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
                 self._emit(tx, events)
             for event in events:
                 counts[event.event_type] += 1
-        return {"as_of": today.isoformat(), "reminders": counts["invoice_overdue"],
-                "written_off": counts["invoice_written_off"]}
+        return contract.DunningSummaryOut().dump({"as_of": today, "reminders": counts["invoice_overdue"],
+                                                  "written_off": counts["invoice_written_off"]})
 
     @rpc
     def member_standing(self, member_id):
@@ -439,13 +440,14 @@ class BillingService(standing_handlers.MemberStandingHandlers, ParameterEntrypoi
         ref = load(schemas.MemberRef(), {"member_id": member_id})
         self.caller.require_self_or_role(ref["member_id"], "staff")
         with self.uow() as tx:
-            return schemas.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
+            return contract.MemberStandingOut().dump(members.standing(tx.session, ref["member_id"]))
 
     # ---- events consumed (membership's, by MemberStandingHandlers) ----
 
-    @handle_event("resources", "usage_recorded")
+    @handle_event("resources", "usage_recorded",
+                  takes=("usage_id", "activity_id", "amount", "resource_id", "hours", "ended_at"))
     def on_usage_recorded(self, event):
-        data = load(schemas.UsageRecorded(), event.data)
+        data = event.load()
         with self.uow() as tx:
             charged = activities.charge_usage(tx.session, data, event.occurred_at.date())
             self._emit(tx, [charged] if charged else [])

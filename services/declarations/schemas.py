@@ -1,4 +1,5 @@
-"""Declarations' RPC input/output, the billing events it reads, and the events it publishes."""
+"""Declarations' RPC inputs and its parameter schemas; its other outputs and events are its contract,
+``shared.contracts.declarations``."""
 import datetime as dt
 from decimal import Decimal
 
@@ -7,9 +8,8 @@ from marshmallow import fields, validate
 
 from services.declarations.domain.ledger import KINDS, OUTCOMES
 from services.declarations.domain.payslip import CATEGORIES
-from shared.events import event_schema
 from shared.money import money_str
-from shared.schemas import Id, Instant, IsoDate, Money, Page, StrictSchema
+from shared.schemas import Id, IsoDate, Money, Page, StrictSchema
 
 SOURCE = "declarations"
 STATUSES = ("draft", "ready", "submitted", "accepted", "rejected", "cancelled")
@@ -74,145 +74,3 @@ class DeadlineCheck(StrictSchema):
 
 # ---- RPC output ----
 
-class PayslipOut(ma.Schema):
-    gross = Money()
-    employee_contributions = Money()
-    taxable = Money()
-    withholding_tax = Money()
-    net = Money()
-    employer_contributions = Money()
-    employer_cost = Money()
-    worker_category = fields.String()
-    pay_date = IsoDate()
-    withholding_tax_is_estimate = fields.Boolean()
-    contribution_basis = Money()
-
-
-class InversePayslipOut(PayslipOut):
-    employment_budget = Money()
-    budget_remainder = Money()
-
-
-class DeclarationOut(ma.Schema):
-    id = Id()
-    kind = fields.String()
-    period = fields.String()
-    reference = fields.String()
-    status = fields.String()
-    due_date = IsoDate()
-    created_at = Instant()
-    ready_at = Instant(allow_none=True)
-    submitted_at = Instant(allow_none=True)
-    submission_reference = fields.String(allow_none=True)
-    outcome_at = Instant(allow_none=True)
-    outcome_note = fields.String(allow_none=True)
-
-
-# ---- billing's events, as this service reads them (extra fields are ignored) ----
-
-class BillingEvent(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-
-class VatItem(BillingEvent):
-    category = fields.String(required=True, validate=validate.Length(1, 3))
-    rate = Money(required=True)
-    base = Money(required=True)
-    vat = Money(required=True)
-
-
-class InvoiceIssued(BillingEvent):
-    invoice_id = Id(required=True)
-    issue_date = IsoDate(required=True)
-    vat_breakdown = fields.List(fields.Nested(VatItem), required=True)
-
-
-class CreditNoteIssued(BillingEvent):
-    credit_note_id = Id(required=True)
-    issue_date = IsoDate(required=True)
-    vat_breakdown = fields.List(fields.Nested(VatItem), required=True)
-
-
-class ExpenseApproved(BillingEvent):
-    expense_id = Id(required=True)
-    expense_date = IsoDate(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(("goods", "services", "investment")))
-    net = Money(required=True)
-    deductible_vat = Money(required=True)
-
-
-class SalaryPayoutApproved(BillingEvent):
-    payout_id = Id(required=True)
-    member_id = Id(required=True)
-    activity_id = Id(required=True)
-    work_dates = fields.List(IsoDate(), required=True)
-    first_work_date = IsoDate(required=True)
-    last_work_date = IsoDate(required=True)
-    worker_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    pay_date = IsoDate(required=True)
-    gross = Money(required=True)
-    employee_contributions = Money(required=True)
-    withholding_tax = Money(required=True)
-    net = Money(required=True)
-    employer_contributions = Money(required=True)
-    employer_cost = Money(required=True)
-
-
-class SalaryPayoutCancelled(BillingEvent):
-    payout_id = Id(required=True)
-
-
-class MonthClosed(BillingEvent):
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
-
-
-# ---- events published (ids and figures only) ----
-
-class DeclarationEvent(ma.Schema):
-    declaration_id = Id(required=True)
-    kind = fields.String(required=True)
-    period = fields.String(required=True)
-    due_date = IsoDate(required=True)
-
-
-@event_schema(SOURCE, "dimona_declared")
-class DimonaDeclared(DeclarationEvent):
-    """A Dimona IN (or its cancellation) is ready to submit before the work starts."""
-
-    payout_id = Id(required=True)
-    member_id = Id(required=True)
-    action = fields.String(required=True)
-    start_date = IsoDate(required=True)
-    end_date = IsoDate(required=True)
-
-
-@event_schema(SOURCE, "declaration_ready")
-class DeclarationReady(DeclarationEvent):
-    """A declaration is complete and can be exported and submitted."""
-
-
-@event_schema(SOURCE, "declaration_submitted")
-class DeclarationSubmitted(DeclarationEvent):
-    """The exported file was handed to the authority's portal."""
-
-    submitted_at = Instant(required=True)
-
-
-@event_schema(SOURCE, "declaration_outcome_recorded")
-class DeclarationOutcomeRecorded(DeclarationEvent):
-    """The authority accepted or rejected a submitted declaration."""
-
-    outcome = fields.String(required=True)
-
-
-@event_schema(SOURCE, "declaration_due")
-class DeclarationDue(DeclarationEvent):
-    """A declaration not yet submitted is due within the alert lead time."""
-
-    days_left = fields.Integer(required=True)
-
-
-@event_schema(SOURCE, "declaration_overdue")
-class DeclarationOverdue(DeclarationEvent):
-    """A declaration's deadline passed before it was submitted."""

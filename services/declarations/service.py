@@ -8,6 +8,7 @@ from services.declarations.metrics import ALERTS, DECLARATIONS, PAYSLIPS
 from services.declarations.models import Base
 from services.declarations.schemas import jsonable
 from shared import clock
+from shared.contracts import declarations as contract
 from shared.db import UnitOfWork
 from shared.errors import rule_broken
 from shared.events import handle_event, handle_event_batch
@@ -18,6 +19,10 @@ from shared.timers import configured_timer
 
 # invoices and credit notes booked per unit of work
 EVENT_BATCH = 200
+# what a payout's Dimona and the payroll returns need of billing's salary_payout_approved
+PAYOUT_FIELDS = ("payout_id", "member_id", "activity_id", "work_dates", "first_work_date", "last_work_date",
+                 "worker_category", "pay_date", "gross", "employee_contributions", "withholding_tax", "net",
+                 "employer_contributions", "employer_cost")
 
 
 class DeclarationsService(ParameterEntrypoints, ServiceBase):
@@ -42,11 +47,11 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
         book = self.book()
         if "gross" in data:
             slip = payslip.from_gross(book, data["gross"], data["worker_category"], data["pay_date"])
-            out = schemas.PayslipOut()
+            out = contract.PayslipOut()
         else:
             slip = payslip.from_budget(book, data["employment_budget"], data["worker_category"],
                                        data["pay_date"])
-            out = schemas.InversePayslipOut()
+            out = contract.InversePayslipOut()
         PAYSLIPS.labels(slip.worker_category).inc()
         return out.dump(slip)
 
@@ -59,7 +64,7 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
         with self.uow() as tx:
             found = store.list_declarations(tx.session, data["kind"], data["status"], data["period"],
                                             data["limit"], data["offset"])
-            return schemas.DeclarationOut(many=True).dump(found)
+            return contract.DeclarationOut(many=True).dump(found)
 
     @rpc
     def get_declaration(self, declaration_id):
@@ -142,8 +147,9 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
                     data["days_left"] = (declaration.due_date - today).days
                 tx.emit(f"declaration_{alert}", data, aggregate_id=declaration.id)
                 ALERTS.labels(declaration.kind, alert).inc()
-            return [{"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
-                     "due_date": d.due_date.isoformat()} for alert, d in alerts]
+            return contract.AlertOut(many=True).dump([
+                {"alert": alert, "declaration_id": d.id, "kind": d.kind, "period": d.period,
+                 "due_date": d.due_date} for alert, d in alerts])
 
     @configured_timer("DEADLINE_CHECK_INTERVAL", default=3600, eager=True)
     def deadline_timer(self):
@@ -154,10 +160,10 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
     # month-end issues thousands of invoices at once: they are booked in batches, one unit of
     # work per batch; an event that fails its batch is handled alone (the list of one)
 
-    @handle_event_batch("billing", "invoice_issued", batch=EVENT_BATCH)
+    @handle_event_batch("billing", "invoice_issued", batch=EVENT_BATCH,
+                        takes=("invoice_id", "issue_date", "vat_breakdown"))
     def on_invoice_issued(self, events):
-        schema = schemas.InvoiceIssued()
-        documents = [load(schema, event.data) for event in events]
+        documents = [event.load() for event in events]
         book = self.book()
         with self.uow() as tx:
             if len(documents) == 1:
@@ -165,10 +171,10 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
             else:
                 intake.record_invoices(tx.session, book, documents, self.periodicity)
 
-    @handle_event_batch("billing", "credit_note_issued", batch=EVENT_BATCH)
+    @handle_event_batch("billing", "credit_note_issued", batch=EVENT_BATCH,
+                        takes=("credit_note_id", "issue_date", "vat_breakdown"))
     def on_credit_note_issued(self, events):
-        schema = schemas.CreditNoteIssued()
-        documents = [load(schema, event.data) for event in events]
+        documents = [event.load() for event in events]
         book = self.book()
         with self.uow() as tx:
             if len(documents) == 1:
@@ -176,34 +182,35 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
             else:
                 intake.record_credit_notes(tx.session, book, documents, self.periodicity)
 
-    @handle_event("billing", "expense_approved")
+    @handle_event("billing", "expense_approved",
+                  takes=("expense_id", "expense_date", "category", "net", "deductible_vat"))
     def on_expense_approved(self, event):
-        data = load(schemas.ExpenseApproved(), event.data)
+        data = event.load()
         book = self.book()
         with self.uow() as tx:
             intake.record_expense(tx.session, book, data, self.periodicity)
 
-    @handle_event("billing", "salary_payout_approved")
+    @handle_event("billing", "salary_payout_approved", takes=PAYOUT_FIELDS)
     def on_salary_payout_approved(self, event):
-        data = load(schemas.SalaryPayoutApproved(), event.data)
+        data = event.load()
         book = self.book()
         with self.uow() as tx:
             dimona = intake.record_payout(tx.session, book, data)
             if dimona is not None:
                 self._emit_dimona(tx, dimona)
 
-    @handle_event("billing", "salary_payout_cancelled")
+    @handle_event("billing", "salary_payout_cancelled", takes=("payout_id",))
     def on_salary_payout_cancelled(self, event):
-        data = load(schemas.SalaryPayoutCancelled(), event.data)
+        data = event.load()
         book = self.book()
         with self.uow() as tx:
             cancellation = intake.cancel_payout(tx.session, book, data["payout_id"])
             if cancellation is not None:
                 self._emit_dimona(tx, cancellation)
 
-    @handle_event("billing", "month_closed")
+    @handle_event("billing", "month_closed", takes=("period",))
     def on_month_closed(self, event):
-        data = load(schemas.MonthClosed(), event.data)
+        data = event.load()
         book = self.book()
         with self.uow() as tx:
             for declaration in intake.close_month(tx.session, book, data["period"], self.periodicity):
@@ -223,7 +230,7 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
             return self._full(tx.session, declaration)
 
     def _full(self, session, declaration):
-        return {**schemas.DeclarationOut().dump(declaration),
+        return {**contract.DeclarationDetailOut().dump(declaration),
                 **jsonable(reports.content(session, declaration))}
 
     def _file(self, session, declaration):

@@ -12,7 +12,7 @@ ISSUER = "coop-gateway"
 
 
 def issue(secret: str, member_id: str, roles: list[str], ttl_seconds: int) -> dict:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     claims = {"sub": member_id, "roles": sorted(roles), "iss": ISSUER, "iat": now,
               "exp": now + dt.timedelta(seconds=ttl_seconds)}
     return {"access_token": jwt.encode(claims, secret, algorithm=ALGORITHM),

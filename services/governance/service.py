@@ -8,6 +8,7 @@ from services.governance.domain import (
 from services.governance.models import Base
 from shared.batching import GroupCommit
 from shared.clock import today, utcnow
+from shared.contracts import governance as contract
 from shared.db import UnitOfWork
 from shared.metrics import counter
 from shared.parameters import ParameterCache, ParameterEntrypoints
@@ -18,6 +19,9 @@ from shared import standing_handlers
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")
 CAST_VOTE = schemas.CastVote()  # one instance: casting is the hot path
+RECEIPT_OUT = contract.ReceiptOut()
+ROLL_OUT = contract.ElectoralRollOut()
+POLL_RESULTS_OUT = contract.PollResultsOut()
 
 
 def _cast_many(session, requests, tx):
@@ -60,8 +64,8 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             return self._assembly_out(tx.session, assemblies.get_assembly(tx.session, ref["assembly_id"]))
 
     def _assembly_out(self, session, assembly):
-        out = schemas.AssemblyOut().dump(assembly)
-        out["agenda"] = schemas.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
+        out = contract.AssemblyDetailOut().dump(assembly)  # and the parts that are not columns:
+        out["agenda"] = contract.ItemOut(many=True).dump(assemblies.items_of(session, assembly.id))
         out["presence"] = assemblies.presence(session, assembly.id)
         out["roll"] = roll.roll_totals(session, assembly.id)
         return out
@@ -74,12 +78,12 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             assembly = assemblies.get_assembly(tx.session, data["assembly_id"])
             out = {"assembly_id": assembly.id, "record_date": assembly.record_date.isoformat()}
             if assembly.roll_frozen_at is None and now.date() < assembly.record_date:
-                return {**out, "frozen": False,
-                        **roll.provisional_roll(tx.session, assembly, data["limit"], data["offset"])}
+                return ROLL_OUT.dump({**out, "frozen": False, **roll.provisional_roll(
+                    tx.session, assembly, data["limit"], data["offset"])})
             roll.ensure_roll(tx.session, assembly.id, now)
             entries = roll.roll_page(tx.session, assembly.id, data["limit"], data["offset"])
-            return {**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
-                    "entries": schemas.RollEntryOut(many=True).dump(entries)}
+            return ROLL_OUT.dump({**out, "frozen": True, **roll.roll_totals(tx.session, assembly.id),
+                                  "entries": entries})
 
     @rpc
     def member_standing(self, member_id, on=None):
@@ -94,8 +98,8 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         data = load(schemas.MemberAtAssembly(), payload)
         self.caller.require_self_or_role(data["member_id"], *STAFF)
         with self.uow() as tx:
-            return assemblies.register_attendance(tx.session, data["assembly_id"], data["member_id"],
-                                                  self.caller.member_id, utcnow())
+            return contract.AttendanceOut().dump(assemblies.register_attendance(
+                tx.session, data["assembly_id"], data["member_id"], self.caller.member_id, utcnow()))
 
     @rpc
     def grant_proxy(self, payload):
@@ -104,7 +108,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         with self.uow() as tx:
             proxy = assemblies.grant_proxy(tx.session, data["assembly_id"], data["grantor_id"],
                                            data["holder_id"], utcnow())
-            return schemas.ProxyOut().dump(proxy)
+            return contract.ProxyOut().dump(proxy)
 
     @rpc
     def revoke_proxy(self, payload):
@@ -112,7 +116,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_self_or_role(data["grantor_id"], *STAFF)
         with self.uow() as tx:
             proxy = assemblies.revoke_proxy(tx.session, data["assembly_id"], data["grantor_id"], utcnow())
-            return schemas.ProxyOut().dump(proxy)
+            return contract.ProxyOut().dump(proxy)
 
     # ---- votes ----
 
@@ -124,7 +128,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             item = voting.open_vote(tx.session, ref["item_id"], utcnow())
             tx.emit("vote_opened", {"item_id": item.id, "assembly_id": item.assembly_id,
                                     "kind": item.kind, "secret": item.secret}, aggregate_id=item.id)
-            return schemas.ItemOut().dump(item)
+            return contract.ItemOut().dump(item)
 
     @rpc
     def cast_vote(self, payload):
@@ -132,7 +136,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_self_or_role(data["voter_id"], "staff")
         receipt = self.ballots.submit(data)
         VOTES_CAST.labels("proxy" if receipt["member_id"] != receipt["cast_by"] else "in_person").inc()
-        return receipt
+        return RECEIPT_OUT.dump(receipt)
 
     @rpc
     def close_vote(self, item_id):
@@ -141,7 +145,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         with self.uow() as tx:
             item = voting.close_vote(tx.session, ref["item_id"], utcnow())
             self._emit_result(tx, item.result)
-            return schemas.ItemOut().dump(item)
+            return contract.ItemOut().dump(item)
 
     def _emit_result(self, tx, result):
         item_id = result["item_id"]
@@ -176,13 +180,14 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             if item.status == "closed":
                 out["result"] = item.result
                 out["receipts"] = voting.receipt_hashes(tx.session, item.id)
-            return out
+            return contract.VoteResultsOut().dump(out)
 
     @rpc
     def verify_receipt(self, payload):
         data = load(schemas.ReceiptIn(), payload)
         with self.uow() as tx:
-            return voting.verify_receipt(tx.session, data["item_id"], data["receipt"])
+            check = voting.verify_receipt(tx.session, data["item_id"], data["receipt"])
+            return contract.ReceiptCheckOut().dump(check)
 
     # ---- elections and the board ----
 
@@ -192,15 +197,14 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_self_or_role(data["member_id"], *STAFF)
         with self.uow() as tx:
             candidacy = elections.declare_candidacy(tx.session, data["item_id"], data["member_id"], utcnow())
-            return schemas.CandidacyOut().dump(candidacy)
+            return contract.CandidacyOut().dump(candidacy)
 
     @rpc
     def board(self, query=None):
         data = load(schemas.BoardQuery(), query or {})
         on = data["on"] or today()
         with self.uow() as tx:
-            return {"on": on.isoformat(),
-                    "members": schemas.MandateOut(many=True).dump(elections.board_on(tx.session, on))}
+            return contract.BoardOut().dump({"on": on, "members": elections.board_on(tx.session, on)})
 
     # ---- participatory cycles ----
 
@@ -210,7 +214,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_role(*STAFF)
         with self.uow() as tx:
             cycle = groups.open_cycle(tx.session, data["title"], data["themes"], data["item_id"], utcnow())
-            return schemas.CycleOut().dump(cycle)
+            return contract.CycleOut().dump(cycle)
 
     @rpc
     def create_working_group(self, payload):
@@ -219,7 +223,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         with self.uow() as tx:
             group = groups.create_working_group(tx.session, data["title"], data["cycle_id"],
                                                 data["theme"], utcnow())
-            return schemas.GroupOut().dump(group)
+            return contract.GroupOut().dump(group)
 
     @rpc
     def join_working_group(self, payload):
@@ -227,7 +231,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_self_or_role(data["member_id"], "staff")
         with self.uow() as tx:
             groups.join_working_group(tx.session, data["group_id"], data["member_id"], utcnow())
-            return {"group_id": data["group_id"], "member_id": data["member_id"]}
+            return contract.GroupMembershipOut().dump(data)
 
     @rpc
     def submit_recommendation(self, payload):
@@ -239,7 +243,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             group = groups.get_group(tx.session, rec.group_id)
             tx.emit("recommendation_submitted", {"recommendation_id": rec.id, "group_id": rec.group_id,
                                                  "cycle_id": group.cycle_id}, aggregate_id=rec.id)
-            return schemas.RecommendationOut().dump(rec)
+            return contract.RecommendationOut().dump(rec)
 
     @rpc
     def answer_recommendation(self, payload):
@@ -250,7 +254,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
                                                data["text"], self.caller.member_id, utcnow())
             tx.emit("recommendation_answered", {"recommendation_id": rec.id, "group_id": rec.group_id,
                                                 "status": rec.status}, aggregate_id=rec.id)
-            out = schemas.RecommendationOut().dump(rec)
+            out = contract.RecommendationOut().dump(rec)
             out["answers"] = [{"status": a.status, "text": a.text, "answered_at": a.answered_at.isoformat()}
                               for a in groups.answers_of(tx.session, rec.id)]
             return out
@@ -263,7 +267,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         with self.uow() as tx:
             polls.check_may_open(tx.session, data, self.caller.member_id, self.caller.has_role(*STAFF))
             poll = polls.open_poll(tx.session, data, self.caller.member_id, utcnow())
-            return schemas.PollOut().dump(poll)
+            return contract.PollOut().dump(poll)
 
     @rpc
     def respond_poll(self, payload):
@@ -271,7 +275,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         self.caller.require_self_or_role(data["member_id"])
         with self.uow() as tx:
             polls.respond_poll(tx.session, data["poll_id"], data["member_id"], data["choice"], utcnow())
-            return {"poll_id": data["poll_id"], "member_id": data["member_id"], "choice": data["choice"]}
+            return contract.PollResponseOut().dump(data)
 
     @rpc
     def close_poll(self, poll_id):
@@ -283,13 +287,13 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
             poll = polls.close_poll(tx.session, poll.id, utcnow())
             tx.emit("poll_closed", {"poll_id": poll.id, "kind": poll.kind,
                                     "responses": poll.result["responses"]}, aggregate_id=poll.id)
-            return polls.poll_results(tx.session, poll.id, utcnow())
+            return POLL_RESULTS_OUT.dump(polls.poll_results(tx.session, poll.id, utcnow()))
 
     @rpc
     def poll_results(self, poll_id):
         ref = load(schemas.PollRef(), {"poll_id": poll_id})
         with self.uow() as tx:
-            return polls.poll_results(tx.session, ref["poll_id"], utcnow())
+            return POLL_RESULTS_OUT.dump(polls.poll_results(tx.session, ref["poll_id"], utcnow()))
 
     # ---- minutes ----
 
@@ -301,7 +305,7 @@ class GovernanceService(standing_handlers.MemberStandingHandlers, ParameterEntry
         if data["format"] == "pdf":
             return {"assembly_id": data["assembly_id"], "content_type": "application/pdf",
                     "pdf_base64": minutes.minutes_pdf(record)}
-        return record
+        return contract.MinutesOut().dump(record)
 
     # ---- the electoral roll's history of membership events (MemberStandingHandlers) ----
 

@@ -11,6 +11,7 @@ from services.membership import domain, schemas
 from services.membership.domain import coverage
 from services.membership.models import Base
 from shared import clock
+from shared.contracts import membership as contract
 from shared.db import UnitOfWork
 from shared.metrics import counter
 from shared.parameters import ParameterCache, ParameterEntrypoints
@@ -19,7 +20,7 @@ from shared.service import ServiceBase, rpc
 
 OFFICERS = ("staff", "board")
 MEMBER_REF = schemas.MemberRef()
-MEMBER_OUT = schemas.MemberOut()
+MEMBER_OUT = contract.MemberOut()
 SHARES_MOVED = counter("coop_shares_moved_total", "Shares in share register movements", ["kind"])
 MEMBER_DECISIONS = counter("coop_member_decisions_total",
                            "Applications, admissions, status changes and erasures", ["event_type"])
@@ -52,7 +53,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             tx.emit("member_applied", {"member_id": member.id, "number": member.number,
                                        "member_class": member.member_class,
                                        "applied_on": member.applied_on}, aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_applied").inc()
         return result
 
@@ -69,7 +70,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         self.caller.require_role(*OFFICERS)
         with self.uow() as tx:
             items, total = domain.find_members(tx.session, **query)
-            return schemas.MemberPage().dump({"items": items, "total": total})
+            return contract.MemberPage().dump({"items": items, "total": total})
 
     @rpc
     def member_standing(self, member_id):
@@ -77,7 +78,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         self.caller.require_self_or_role(ref["member_id"], *OFFICERS)
         with self.uow() as tx:
             standing = domain.member_standing(tx.session, ref["member_id"], self.today())
-            return schemas.StandingOut().dump(standing)
+            return contract.StandingOut().dump(standing)
 
     @rpc
     def subscribe_shares(self, request=None, **fields):
@@ -88,7 +89,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                 tx.session, data["member_id"], data["shares"],
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_subscribed", movement, aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -102,7 +103,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_paid", coverage.movement_event(tx.session, movement, self.today()),
                     aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -120,7 +121,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                                         "covered_until": coverage.covered_on(
                                             tx.session, member.id, member.admitted_on, self.today())},
                     aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_admitted").inc()
         return result
 
@@ -138,7 +139,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             tx.emit(event_type, {**status_event(member, effective_date),
                                  **coverage.holdings(tx.session, member.id, self.today())},
                     aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels(event_type).inc()
         return result
 
@@ -169,7 +170,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_transferred", coverage.transfer_event(tx.session, transfer, self.today()),
                     aggregate_id=transfer.from_member_id)
-            result = schemas.TransferOut().dump(transfer)
+            result = contract.TransferOut().dump(transfer)
         SHARES_MOVED.labels("transfer").inc(transfer.shares)
         return result
 
@@ -183,7 +184,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                 data["effective_date"] or self.today(), self.today(), self.caller.member_id)
             tx.emit("shares_redeemed", coverage.movement_event(tx.session, movement, self.today()),
                     aggregate_id=movement.member_id)
-            result = schemas.MovementOut().dump(movement)
+            result = contract.MovementOut().dump(movement)
         SHARES_MOVED.labels(movement.kind).inc(movement.shares)
         return result
 
@@ -195,7 +196,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
             register = domain.share_register(tx.session, query["as_of"] or self.today())
             if query["format"] == "csv":
                 return domain.register_csv(register)
-            return schemas.RegisterOut().dump(register)
+            return contract.RegisterOut().dump(register)
 
     @rpc
     def share_certificate(self, request=None, **fields):
@@ -204,7 +205,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         with self.uow() as tx:
             certificate = domain.share_certificate(tx.session, query["member_id"],
                                                    query["as_of"] or self.today())
-            return schemas.CertificateOut().dump(certificate)
+            return contract.CertificateOut().dump(certificate)
 
     @rpc
     def erase_member(self, member_id):
@@ -213,7 +214,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         with self.uow() as tx:
             member = domain.erase_member(tx.session, ref["member_id"], self.today())
             tx.emit("member_erased", {"member_id": member.id}, aggregate_id=member.id)
-            result = schemas.MemberOut().dump(member)
+            result = contract.MemberOut().dump(member)
         MEMBER_DECISIONS.labels("member_erased").inc()
         return result
 
@@ -224,7 +225,7 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
         password_hash = tpool.execute(domain.hash_password, data["password"])  # off the hub
         with self.uow() as tx:
             domain.set_password(tx.session, data["member_id"], password_hash)
-        return {"member_id": data["member_id"]}
+        return contract.PasswordSetOut().dump(data)
 
     @rpc
     def authenticate(self, request=None, **fields):
@@ -243,4 +244,4 @@ class MembershipService(ParameterEntrypoints, ServiceBase):
                                       self.caller.member_id)
             tx.emit("role_granted", {"member_id": grant.member_id, "role": grant.role},
                     aggregate_id=grant.member_id)
-            return schemas.RoleGrantOut().dump(grant)
+            return contract.RoleGrantOut().dump(grant)

@@ -1,26 +1,16 @@
-"""Resources' RPC input/output schemas and the events it publishes."""
+"""Resources' RPC inputs; its outputs and events are its contract, ``shared.contracts.resources``."""
 from decimal import Decimal
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from shared.events import event_schema
+from shared.contracts.resources import Share
 from shared.schemas import Id, Instant, Money, StrictSchema
 
 SOURCE = "resources"
 KINDS = ("workspace", "room", "machine", "equipment", "vehicle")
 SETTABLE_STATUSES = ("available", "maintenance")
 MAX_QUERY_DAYS = 366
-
-
-class Share(Money):
-    """A share of a price, 0..1, four places on the wire (``"0.2500"``)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(places=4, **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else str(Decimal(value).quantize(Decimal("0.0001")))
 
 
 class UtcInstant(Instant):
@@ -156,146 +146,6 @@ class MemberRef(StrictSchema):
     member_id = Id(required=True)
 
 
-# ---- outputs ----
-
-class ResourceOut(ma.Schema):
-    id = Id()
-    name = fields.String()
-    kind = fields.String()
-    location = fields.String(allow_none=True)
-    capacity = fields.Integer()
-    units = fields.Integer()
-    price_per_hour = Money(allow_none=True)
-    price_per_day = Money(allow_none=True)
-    min_duration_minutes = fields.Integer(allow_none=True)
-    max_duration_minutes = fields.Integer(allow_none=True)
-    buffer_minutes = fields.Integer()
-    min_notice_minutes = fields.Integer()
-    max_notice_days = fields.Integer(allow_none=True)
-    approval_required = fields.Boolean()
-    training = fields.String(allow_none=True)
-    training_required = fields.Function(lambda r: r.training is not None)
-    weekly_quota_hours = Money(allow_none=True)
-    cancellation_deadline_hours = fields.Integer(allow_none=True)
-    late_cancellation_share = Share()
-    no_show_minutes = fields.Integer(allow_none=True)
-    status = fields.String()
-    status_reason = fields.String(allow_none=True)
-
-
-class BookingOut(ma.Schema):
-    id = Id()
-    resource_id = Id()
-    unit = fields.Integer()
-    member_id = Id()
-    activity_id = Id()
-    series_id = Id(allow_none=True)
-    start = Instant(attribute="starts_at")
-    end = Instant(attribute="ends_at")
-    status = fields.String()
-    check_in_by = Instant(allow_none=True)
-    free_cancellation_until = Instant(allow_none=True)
-    checked_in_at = Instant(allow_none=True)
-    checked_out_at = Instant(allow_none=True)
-    cancelled_at = Instant(allow_none=True)
-    late_cancellation = fields.Boolean()
-    cancellation_charge = Money(allow_none=True)
-    release_reason = fields.String(allow_none=True)
-
-
-class BlackoutOut(ma.Schema):
-    id = Id()
-    resource_id = Id()
-    unit = fields.Integer(allow_none=True)
-    start = Instant(attribute="starts_at")
-    end = Instant(attribute="ends_at")
-    reason = fields.String()
-
-
-class UsageOut(ma.Schema):
-    id = Id()
-    booking_id = Id()
-    resource_id = Id()
-    member_id = Id()
-    activity_id = Id()
-    hours = Money()
-    amount = Money()
-    started_at = Instant()
-    ended_at = Instant()
-    reason = fields.String()
-
-
-class CertificationOut(ma.Schema):
-    member_id = Id()
-    training = fields.String()
-    certified_at = Instant()
-
-
-# ---- events: ids and figures only, never personal data ----
-
-@event_schema(SOURCE, "resource_added")
-class ResourceAdded(ma.Schema):
-    """A resource joined the catalogue."""
-
-    resource_id = Id(required=True)
-    kind = fields.String(required=True)
-    units = fields.Integer(required=True)
-
-
-class _BookingSlot(ma.Schema):
-    booking_id = Id(required=True)
-    resource_id = Id(required=True)
-    member_id = Id(required=True)
-    activity_id = Id(required=True)
-    start = Instant(required=True)
-    end = Instant(required=True)
-
-
-@event_schema(SOURCE, "booking_requested")
-class BookingRequested(_BookingSlot):
-    """A booking of a resource that needs approval waits for staff."""
-
-
-@event_schema(SOURCE, "booking_confirmed")
-class BookingConfirmed(_BookingSlot):
-    """A booking holds its slot: booked directly or approved by staff."""
-
-
-@event_schema(SOURCE, "booking_cancelled")
-class BookingCancelled(ma.Schema):
-    """A booking was cancelled; ``late`` ones are charged ``charge``."""
-
-    booking_id = Id(required=True)
-    resource_id = Id(required=True)
-    member_id = Id(required=True)
-    late = fields.Boolean(required=True)
-    charge = Money(required=True)
-
-
-@event_schema(SOURCE, "booking_released")
-class BookingReleased(ma.Schema):
-    """A booking gave its slot back unused: no-show, or never approved before it started."""
-
-    booking_id = Id(required=True)
-    resource_id = Id(required=True)
-    member_id = Id(required=True)
-
-
-@event_schema(SOURCE, "usage_recorded")
-class UsageRecorded(ma.Schema):
-    """A finished booking (or a late cancellation) to be charged to its activity, once."""
-
-    usage_id = Id(required=True)
-    booking_id = Id(required=True)
-    resource_id = Id(required=True)
-    member_id = Id(required=True)
-    activity_id = Id(required=True)
-    hours = Money(required=True)
-    amount = Money(required=True)
-    started_at = Instant(required=True)
-    ended_at = Instant(required=True)
-
-
 def slot_event(booking) -> dict:
     return {"booking_id": booking.id, "resource_id": booking.resource_id,
             "member_id": booking.member_id, "activity_id": booking.activity_id,
@@ -326,42 +176,3 @@ class UtilisationQuery(StrictSchema):
     end = UtcInstant(required=True, data_key="to")
 
     _window = Query._window
-
-
-class FreeInterval(ma.Schema):
-    start = Instant()
-    end = Instant()
-
-
-class UnitAvailability(ma.Schema):
-    unit = fields.Integer()
-    free = fields.List(fields.Nested(FreeInterval))
-
-
-class AvailabilityOut(ma.Schema):
-    resource_id = Id()
-    status = fields.String()
-    start = Instant(data_key="from", attribute="from")
-    end = Instant(data_key="to", attribute="to")
-    units = fields.List(fields.Nested(UnitAvailability))
-
-
-class UtilisationOut(ma.Schema):
-    resource_id = Id()
-    kind = fields.String()
-    units = fields.Integer()
-    start = Instant(data_key="from", attribute="from")
-    end = Instant(data_key="to", attribute="to")
-    capacity_hours = Money()
-    booked_hours = Money()
-    used_hours = Money()
-    utilisation = Share()
-    charged = Money()
-    bookings_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class StandingOut(ma.Schema):
-    member_id = Id()
-    status = fields.String()
-    good_standing = fields.Boolean()
-    open_activities = fields.List(Id())

@@ -7,6 +7,7 @@ from nameko.dependency_providers import Config
 from services.resources import domain, schemas
 from services.resources.models import Base, MemberStanding
 from shared.clock import utcnow
+from shared.contracts import resources as contract
 from shared.db import UnitOfWork
 from shared.events import handle_event
 from shared.metrics import counter
@@ -36,7 +37,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
             added = domain.add_resource(tx.session, data, utcnow())
             tx.emit("resource_added", {"resource_id": added.id, "kind": added.kind,
                                        "units": added.units}, aggregate_id=added.id)
-            return schemas.ResourceOut().dump(added)
+            return contract.ResourceOut().dump(added)
 
     @rpc
     def update_resource(self, resource_id, changes):
@@ -45,7 +46,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         self.caller.require_role("staff")
         with self.uow() as tx:
             updated = domain.update_resource(tx.session, ref["resource_id"], data, utcnow())
-            return schemas.ResourceOut().dump(updated)
+            return contract.ResourceOut().dump(updated)
 
     @rpc
     def retire_resource(self, resource_id, reason):
@@ -56,26 +57,26 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
                                                          data["reason"], utcnow())
             for booking in cancelled:
                 tx.emit("booking_cancelled", schemas.cancelled_event(booking), aggregate_id=booking.id)
-            return schemas.ResourceOut().dump(resource)
+            return contract.ResourceOut().dump(resource)
 
     @rpc
     def list_resources(self, filters=None):
         data = load(schemas.ResourceFilter(), filters or {})
         with self.uow() as tx:
-            return schemas.ResourceOut(many=True).dump(domain.list_resources(tx.session, **data))
+            return contract.ResourceOut(many=True).dump(domain.list_resources(tx.session, **data))
 
     @rpc
     def get_resource(self, resource_id):
         ref = load(schemas.RetireIn(only=("resource_id",)), {"resource_id": resource_id})
         with self.uow() as tx:
-            return schemas.ResourceOut().dump(domain.get_resource(tx.session, ref["resource_id"]))
+            return contract.ResourceOut().dump(domain.get_resource(tx.session, ref["resource_id"]))
 
     @rpc
     def add_blackout(self, blackout):
         data = load(schemas.BlackoutIn(), blackout)
         self.caller.require_role("staff")
         with self.uow() as tx:
-            return schemas.BlackoutOut().dump(domain.add_blackout(tx.session, data, utcnow()))
+            return contract.BlackoutOut().dump(domain.add_blackout(tx.session, data, utcnow()))
 
     @rpc
     def certify_member(self, member_id, training):
@@ -84,7 +85,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         with self.uow() as tx:
             certification = domain.certify_member(tx.session, data["member_id"], data["training"],
                                                   self.caller.member_id, utcnow())
-            return schemas.CertificationOut().dump(certification)
+            return contract.CertificationOut().dump(certification)
 
     # ---- bookings ----
 
@@ -95,7 +96,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         with self.uow() as tx:
             booking = domain.book(tx.session, data, utcnow())
             self._emit_placed(tx, booking)
-            placed = schemas.BookingOut().dump(booking)
+            placed = contract.BookingOut().dump(booking)
         BOOKINGS.labels(placed["status"]).inc()   # counted once committed
         return placed
 
@@ -107,7 +108,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
             bookings = domain.book_recurring(tx.session, data, utcnow())
             for booking in bookings:
                 self._emit_placed(tx, booking)
-            placed = schemas.BookingOut(many=True).dump(bookings)
+            placed = contract.BookingOut(many=True).dump(bookings)
         for booking in placed:
             BOOKINGS.labels(booking["status"]).inc()
         return placed
@@ -120,7 +121,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
             booking = domain.get_booking(tx.session, ref["booking_id"], lock=True)
             if domain.approve(tx.session, booking, self.caller.member_id, utcnow()):
                 tx.emit("booking_confirmed", schemas.slot_event(booking), aggregate_id=booking.id)
-            return schemas.BookingOut().dump(booking)
+            return contract.BookingOut().dump(booking)
 
     @rpc
     def reject_booking(self, booking_id, reason=None):
@@ -130,7 +131,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
             booking = domain.get_booking(tx.session, data["booking_id"], lock=True)
             if domain.reject(tx.session, booking, self.caller.member_id, data["reason"], utcnow()):
                 tx.emit("booking_released", schemas.released_event(booking), aggregate_id=booking.id)
-            return schemas.BookingOut().dump(booking)
+            return contract.BookingOut().dump(booking)
 
     @rpc
     def cancel_booking(self, booking_id):
@@ -141,7 +142,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
                 tx.emit("booking_cancelled", schemas.cancelled_event(booking), aggregate_id=booking.id)
             if usage is not None:
                 self._emit_usage(tx, usage)
-            return schemas.BookingOut().dump(booking)
+            return contract.BookingOut().dump(booking)
 
     @rpc
     def check_in(self, booking_id):
@@ -149,7 +150,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         with self.uow() as tx:
             booking = self._own_booking(tx, booking_id)
             domain.check_in(tx.session, booking, utcnow(), early)
-            return schemas.BookingOut().dump(booking)
+            return contract.BookingOut().dump(booking)
 
     @rpc
     def check_out(self, booking_id):
@@ -158,13 +159,12 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
             usage, recorded = domain.check_out(tx.session, booking, utcnow())
             if recorded:
                 self._emit_usage(tx, usage)
-            return {"booking": schemas.BookingOut().dump(booking),
-                    "usage": schemas.UsageOut().dump(usage)}
+            return contract.CheckOutOut().dump({"booking": booking, "usage": usage})
 
     @rpc
     def get_booking(self, booking_id):
         with self.uow() as tx:
-            return schemas.BookingOut().dump(self._own_booking(tx, booking_id, lock=False))
+            return contract.BookingOut().dump(self._own_booking(tx, booking_id, lock=False))
 
     @configured_timer("SWEEP_INTERVAL", default=30)
     def sweep(self):
@@ -183,7 +183,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         data = load(schemas.Query(), {"resource_id": resource_id, "from": from_, "to": to})
         with self.uow() as tx:
             free = domain.availability(tx.session, data["resource_id"], data["start"], data["end"])
-            return schemas.AvailabilityOut().dump(free)
+            return contract.AvailabilityOut().dump(free)
 
     @rpc
     def member_bookings(self, member_id, from_=None, to=None, limit=100, offset=0):
@@ -193,7 +193,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         with self.uow() as tx:
             bookings = domain.member_bookings(tx.session, data["member_id"], data["start"],
                                               data["end"], data["limit"], data["offset"])
-            return schemas.BookingOut(many=True).dump(bookings)
+            return contract.BookingOut(many=True).dump(bookings)
 
     @rpc
     def utilisation_report(self, resource_id, from_, to):
@@ -201,7 +201,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         self.caller.require_role("staff", "board")
         with self.uow() as tx:
             rows = domain.utilisation_report(tx.session, data["resource_id"], data["start"], data["end"])
-            return schemas.UtilisationOut(many=True).dump(rows)
+            return contract.UtilisationOut(many=True).dump(rows)
 
     @rpc
     def member_standing(self, member_id):
@@ -209,7 +209,7 @@ class ResourcesService(standing_handlers.MemberStandingHandlers, ServiceBase):
         ref = load(schemas.MemberRef(), {"member_id": member_id})
         self.caller.require_self_or_role(ref["member_id"], "staff")
         with self.uow() as tx:
-            return schemas.StandingOut().dump(domain.member_standing(tx.session, ref["member_id"]))
+            return contract.StandingOut().dump(domain.member_standing(tx.session, ref["member_id"]))
 
     # ---- projections of other services' events ----
 

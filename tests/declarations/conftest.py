@@ -8,10 +8,7 @@ from kombu import Connection, Producer
 
 from services.declarations.service import DeclarationsService
 
-try:  # billing's own event schemas: the events below must satisfy them (publish_event checks)
-    import services.billing.schemas  # noqa: F401
-except ImportError:
-    pass
+import shared.contracts.billing  # noqa: F401  (billing's contract: the events below must satisfy it)
 
 
 @pytest.fixture

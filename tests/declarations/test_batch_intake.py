@@ -8,11 +8,15 @@ from sqlalchemy import func, select
 from services.declarations.domain import intake, ledger, periods, reports, store
 from services.declarations.models import Declaration, DeclarationLine, Base
 from shared.parameters import load_book
-from services.declarations.schemas import CreditNoteIssued, InvoiceIssued
+from shared.contracts import taking
 from shared.db import inbox_table, make_engine
 from shared.errors import ValidationError
 from shared.testing import wait_until
 from tests.declarations.conftest import credit_note, invoice
+
+# what declarations takes of billing's documents (its handlers declare the same fields)
+InvoiceIssued = taking("billing", "invoice_issued", ("invoice_id", "issue_date", "vat_breakdown"))
+CreditNoteIssued = taking("billing", "credit_note_issued", ("credit_note_id", "issue_date", "vat_breakdown"))
 
 STAFF = {"member_id": "00000000-0000-0000-0000-000000000001", "roles": ["staff"]}
 
@@ -34,7 +38,7 @@ def documents():
     notes = [credit_note("2026-03-01", ("S", "21.00", "100.00", "21.00")),
              credit_note("2026-03-02", ("AE", "0.00", "40.00", "0.00"), ("S", "6.00", "10.00", "0.60")),
              credit_note("2026-06-30", ("K", "0.00", "25.00", "0.00"))]
-    return ([InvoiceIssued().load(d) for d in invoices], [CreditNoteIssued().load(d) for d in notes])
+    return ([InvoiceIssued.load(d) for d in invoices], [CreditNoteIssued.load(d) for d in notes])
 
 
 @pytest.fixture
@@ -103,8 +107,8 @@ def test_a_batch_books_the_same_declarations_as_one_by_one(sessions, periodicity
 def test_a_batch_with_a_rate_belgium_does_not_have_is_refused_whole(sessions):
     session = sessions[0]
     book = load_book(session)
-    good = InvoiceIssued().load(invoice("2026-01-10", ("S", "21.00", "100.00", "21.00")))
-    bad = InvoiceIssued().load(invoice("2026-01-11", ("S", "19.00", "100.00", "19.00")))
+    good = InvoiceIssued.load(invoice("2026-01-10", ("S", "21.00", "100.00", "21.00")))
+    bad = InvoiceIssued.load(invoice("2026-01-11", ("S", "19.00", "100.00", "19.00")))
     with pytest.raises(ValidationError):
         intake.record_invoices(session, book, [good, bad], periods.QUARTERLY)
     session.rollback()

@@ -5,7 +5,8 @@ import pytest
 
 from services.declarations.domain import intake, ledger, reports, store
 from shared.parameters import load_book
-from services.declarations.schemas import SalaryPayoutApproved
+from services.declarations.service import PAYOUT_FIELDS
+from shared.contracts import taking
 from shared.errors import PreconditionFailed
 from tests.declarations.conftest import payout
 
@@ -22,7 +23,7 @@ def withholding(session, month):
 
 def test_a_payout_cancelled_after_its_274_was_submitted_is_reversed_in_the_next_month(session):
     book = load_book(session)
-    data = SalaryPayoutApproved().load(payout(["2026-03-02"], "2026-03-06"))
+    data = taking("billing", "salary_payout_approved", PAYOUT_FIELDS).load(payout(["2026-03-02"], "2026-03-06"))
     intake.record_payout(session, book, data)
     march, figures = withholding(session, "2026-03")
     assert figures["totals"]["withholding_tax"] == Decimal("414.20")

@@ -212,10 +212,10 @@ def test_with_only_its_own_queues_declared_billing_runs_under_its_own_user(
     """What the services need once topology declares only their own queues (the change asked
     of shared/topology.py): billing consumes a membership event, under the restricted users."""
     from shared.amqp import ConfirmingPublisher, OutgoingMessage
-    from shared.events import EVENTS_HANDLED, make_envelope
+    from shared.contracts import make_envelope
+    from shared.events import EVENTS_HANDLED
     from shared.testing import test_config, wait_until
     from services.billing.service import BillingService
-    import services.membership.schemas  # noqa: F401  (registers membership's event schemas)
 
     monkeypatch.setattr(topology, "SUBSCRIPTIONS",
                         [s for s in topology.SUBSCRIPTIONS if s.service == "billing"])

@@ -2,9 +2,13 @@ import pytest
 import requests
 
 from services.gateway.service import GatewayService
+from tests.gateway import conformance
 
 
 class Http:
+    """An HTTP client of the gateway that checks every JSON answer against the document the
+    gateway serves (``tests/gateway/conformance.py``)."""
+
     def __init__(self, base):
         self.base = base
         self.session = requests.Session()
@@ -13,7 +17,9 @@ class Http:
         headers = kwargs.pop("headers", {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+        response = self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+        conformance.check(method, path, response)
+        return response
 
     def token(self, email, password):
         response = self("POST", "/api/v1/auth/token", json={"email": email, "password": password})

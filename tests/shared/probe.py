@@ -10,7 +10,8 @@ from services.membership.models import Base
 from sqlalchemy import func, select
 
 from shared.db import UnitOfWork, outbox_table
-from shared.events import event_schema, handle_event
+from shared.contracts import event_schema
+from shared.events import handle_event
 from shared.schemas import Id
 from shared.service import ServiceBase
 

@@ -15,7 +15,7 @@ from shared.batching import GroupCommit
 from shared.db import UnitOfWork, make_engine
 from shared.errors import Conflict, ValidationError
 from shared.service import ServiceBase, rpc
-from shared.events import event_schema
+from shared.contracts import event_schema
 from shared.schemas import Id
 from tests.shared.probe import probe_config
 

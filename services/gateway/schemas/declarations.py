@@ -2,8 +2,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.gateway.schemas import Out, PageQuery
-from shared.schemas import Id, Instant, IsoDate, Money
+from services.gateway.schemas import PageQuery
+from shared.schemas import IsoDate, Money
 
 KINDS = ("dimona", "dimona_cancel", "dmfa", "withholding", "vat")
 STATUSES = ("draft", "ready", "submitted", "accepted", "rejected", "cancelled")
@@ -19,36 +19,10 @@ class PayslipRequest(ma.Schema):
     pay_date = IsoDate(required=True)
 
 
-class Payslip(Out):
-    gross = Money(required=True)
-    employee_contributions = Money(required=True)
-    taxable = Money(required=True)
-    withholding_tax = Money(required=True)
-    net = Money(required=True)
-    employer_contributions = Money(required=True)
-    employer_cost = Money(required=True)
-    worker_category = fields.String(required=True)
-    pay_date = IsoDate(required=True)
-    withholding_tax_is_estimate = fields.Boolean()
-    employment_budget = Money()
-
-
 class DeclarationQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))
     period = fields.String(validate=validate.Length(7, 7))
-
-
-class Declaration(Out):
-    id = Id(required=True)
-    kind = fields.String(required=True)
-    period = fields.String(required=True)
-    reference = fields.String(allow_none=True)
-    status = fields.String(required=True)
-    due_date = IsoDate(allow_none=True)
-    created_at = Instant()
-    submitted_at = Instant(allow_none=True)
-    submission_reference = fields.String(allow_none=True)
 
 
 class PeriodicReturn(ma.Schema):
@@ -70,9 +44,3 @@ class DeadlineCheck(ma.Schema):
     today = IsoDate(allow_none=True)
 
 
-class Alert(Out):
-    alert = fields.String(required=True)
-    declaration_id = Id(required=True)
-    kind = fields.String()
-    period = fields.String()
-    due_date = IsoDate()

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.gateway.schemas import Out, PageQuery
+from services.gateway.schemas import PageQuery
 from shared.schemas import Id, Instant, IsoDate, Money
 
 MAJORITIES = ("simple", "two_thirds", "three_quarters", "four_fifths")
@@ -38,61 +38,8 @@ class Convocation(ma.Schema):
     agenda = fields.List(fields.Nested(AgendaItemIn))
 
 
-class AgendaItem(Out):
-    id = Id(required=True)
-    position = fields.Integer()
-    kind = fields.String(required=True)
-    title = fields.String(required=True)
-    majority = fields.String(allow_none=True)
-    quorum = fields.String(allow_none=True)
-    secret = fields.Boolean()
-    seats = fields.Integer(allow_none=True)
-    status = fields.String(required=True)
-    result = fields.Dict(allow_none=True)
-
-
-class Assembly(Out):
-    id = Id(required=True)
-    kind = fields.String(required=True)
-    title = fields.String(required=True)
-    meeting_date = IsoDate(required=True)
-    record_date = IsoDate()
-    sitting = fields.Integer()
-    agenda = fields.List(fields.Nested(AgendaItem))
-    presence = fields.Dict()
-    roll = fields.Dict()
-
-
-class RollEntry(Out):
-    member_id = Id(required=True)
-    number = fields.Integer(allow_none=True)
-    paid_shares = fields.Integer()
-    weight = fields.Integer()
-
-
-class ElectoralRoll(Out):
-    assembly_id = Id(required=True)
-    record_date = IsoDate()
-    members = fields.Integer()
-    entries = fields.List(fields.Nested(RollEntry))
-
-
-class Attendance(Out):
-    assembly_id = Id(required=True)
-    member_id = Id(required=True)
-
-
 class ProxyGrant(ma.Schema):
     holder_id = Id(required=True)
-
-
-class Proxy(Out):
-    id = Id(required=True)
-    assembly_id = Id(required=True)
-    grantor_id = Id(required=True)
-    holder_id = Id(required=True)
-    granted_at = Instant()
-    revoked_at = Instant(allow_none=True)
 
 
 class Ballot(ma.Schema):
@@ -102,46 +49,16 @@ class Ballot(ma.Schema):
     voter_id = Id(metadata={"description": "defaults to the caller"})
 
 
-class Receipt(Out):
-    item_id = Id(required=True)
-    member_id = Id(required=True)
-    cast_by = Id(required=True)
-    receipt = fields.String(required=True)
-
-
 class ReceiptCheck(ma.Schema):
     receipt = fields.String(required=True, validate=validate.Length(8, 64))
-
-
-class ReceiptVerification(Out):
-    item_id = Id(required=True)
-    in_ballot_box = fields.Boolean(required=True)
-
-
-class VoteResults(Out):
-    item_id = Id(required=True)
-    status = fields.String(required=True)
-    participants = fields.Integer()
-    result = fields.Dict()
 
 
 class CandidacyIn(ma.Schema):
     member_id = Id(metadata={"description": "defaults to the caller"})
 
 
-class Candidacy(Out):
-    id = Id(required=True)
-    item_id = Id(required=True)
-    member_id = Id(required=True)
-
-
 class BoardQuery(ma.Schema):
     on = IsoDate()
-
-
-class Board(Out):
-    on = IsoDate(required=True)
-    members = fields.List(fields.Dict())
 
 
 class CycleIn(ma.Schema):
@@ -150,28 +67,10 @@ class CycleIn(ma.Schema):
     item_id = Id(allow_none=True)
 
 
-class Cycle(Out):
-    id = Id(required=True)
-    title = fields.String()
-    themes = fields.List(fields.String())
-
-
 class WorkingGroupIn(ma.Schema):
     title = Title(required=True)
     cycle_id = Id(allow_none=True)
     theme = Title(allow_none=True)
-
-
-class WorkingGroup(Out):
-    id = Id(required=True)
-    title = fields.String()
-    cycle_id = Id(allow_none=True)
-    theme = fields.String(allow_none=True)
-
-
-class Membership(Out):
-    group_id = Id(required=True)
-    member_id = Id(required=True)
 
 
 class RecommendationIn(ma.Schema):
@@ -185,13 +84,6 @@ class AnswerIn(ma.Schema):
     text = fields.String(required=True, validate=validate.Length(1, 20000))
 
 
-class Recommendation(Out):
-    id = Id(required=True)
-    group_id = Id(required=True)
-    title = fields.String()
-    status = fields.String()
-
-
 class PollIn(ma.Schema):
     question = fields.String(required=True, validate=validate.Length(1, 2000))
     kind = fields.String(required=True, validate=validate.OneOf(POLL_KINDS))
@@ -203,35 +95,8 @@ class PollIn(ma.Schema):
     max_choices = fields.Integer(validate=validate.Range(1, 50))
 
 
-class Poll(Out):
-    id = Id(required=True)
-    kind = fields.String()
-    question = fields.String()
-    options = fields.List(fields.String())
-    closes_at = Instant()
-    closed = fields.Boolean()
-
-
 class PollResponseIn(ma.Schema):
     choice = fields.List(Title(), required=True, validate=validate.Length(1, 50))
-
-
-class PollResponse(Out):
-    poll_id = Id(required=True)
-    member_id = Id(required=True)
-    choice = fields.List(fields.String())
-
-
-class Minutes(Out):
-    assembly = fields.Dict(required=True)
-    attendance = fields.List(fields.Dict())
-    items = fields.List(fields.Dict())
-
-
-class PollResults(Out):
-    poll_id = Id(required=True)
-    kind = fields.String()
-    closed = fields.Boolean()
 
 
 class RollQuery(PageQuery):

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.gateway.schemas import Out, PageQuery
+from services.gateway.schemas import PageQuery
 from shared.schemas import Id, Instant, Money
 
 KINDS = ("workspace", "room", "machine", "equipment", "vehicle")
@@ -52,29 +52,6 @@ class UtilisationQuery(ma.Schema):
     resource_id = Id()
 
 
-class Utilisation(Out):
-    resource_id = Id(required=True)
-    kind = fields.String()
-    booked_hours = Money()
-    used_hours = Money()
-    utilisation = Money(places=4)
-    charged = Money()
-
-
-class Resource(Out):
-    id = Id(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    location = fields.String(allow_none=True)
-    capacity = fields.Integer()
-    units = fields.Integer()
-    price_per_hour = Money(allow_none=True)
-    price_per_day = Money(allow_none=True)
-    approval_required = fields.Boolean()
-    training = fields.String(allow_none=True)
-    status = fields.String()
-
-
 class ResourceQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(KINDS))
     include_retired = fields.Boolean()
@@ -90,36 +67,13 @@ class BlackoutIn(Window):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
 
 
-class Blackout(Out):
-    id = Id(required=True)
-    resource_id = Id(required=True)
-    unit = fields.Integer(allow_none=True)
-    start = Instant()
-    end = Instant()
-    reason = fields.String()
-
-
 class CertificationIn(ma.Schema):
     training = fields.String(required=True, validate=validate.Length(1, 64))
-
-
-class Certification(Out):
-    member_id = Id(required=True)
-    training = fields.String(required=True)
-    certified_at = Instant()
 
 
 class AvailabilityQuery(ma.Schema):
     from_ = Instant(required=True, data_key="from")
     to = Instant(required=True)
-
-
-class Availability(Out):
-    resource_id = Id(required=True)
-    status = fields.String()
-    from_ = Instant(data_key="from")
-    to = Instant()
-    units = fields.List(fields.Dict())
 
 
 class BookingIn(Window):
@@ -130,25 +84,6 @@ class BookingIn(Window):
 
 class RecurringBookingIn(BookingIn):
     weeks = fields.Integer(required=True, validate=validate.Range(1, 52))
-
-
-class Booking(Out):
-    id = Id(required=True)
-    resource_id = Id(required=True)
-    unit = fields.Integer()
-    member_id = Id(required=True)
-    activity_id = Id(required=True)
-    series_id = Id(allow_none=True)
-    start = Instant(required=True)
-    end = Instant(required=True)
-    status = fields.String(required=True)
-    late_cancellation = fields.Boolean()
-    cancellation_charge = Money(allow_none=True)
-
-
-class CheckOut(Out):
-    booking = fields.Nested(Booking, required=True)
-    usage = fields.Dict(allow_none=True)
 
 
 class BookingsQuery(PageQuery):
