@@ -5,6 +5,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from services.declarations.domain.withholding import MARITAL_STATUSES
 from services.declarations.ledger import KINDS, OUTCOMES
 from services.declarations.payslip import CATEGORIES
 from shared.events import event_schema
@@ -36,6 +37,12 @@ class PayslipRequest(StrictSchema):
     employment_budget = Money(minimum=ZERO)
     worker_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     pay_date = IsoDate(required=True)
+    # the family situation (key formula, special contribution); default single without dependants
+    marital_status = fields.String(load_default="single", validate=validate.OneOf(MARITAL_STATUSES))
+    dependent_children = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 30))
+    other_dependants = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 30))
+    # the pay's share of a full-time month (work bonus), e.g. "0.5"
+    working_time = Money(places=4, load_default=Decimal(1), minimum=Decimal("0.0001"))
 
     @ma.validates_schema
     def one_amount(self, data, **kwargs):
@@ -98,6 +105,16 @@ class PayslipOut(ma.Schema):
     pay_date = IsoDate()
     withholding_tax_is_estimate = fields.Boolean()
     contribution_basis = Money()
+    work_bonus = Money()
+    work_bonus_part_a = Money()
+    work_bonus_part_b = Money()
+    employee_contributions_withheld = Money()
+    fiscal_work_bonus = Money()
+    special_contribution = Money()
+    marital_status = fields.Function(lambda slip: slip.family.marital_status)
+    dependent_children = fields.Function(lambda slip: slip.family.dependent_children)
+    other_dependants = fields.Function(lambda slip: slip.family.other_dependants)
+    working_time = Money(places=4)
 
 
 class InversePayslipOut(PayslipOut):

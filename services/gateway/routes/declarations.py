@@ -11,7 +11,7 @@ RETURNS = {"vat": "vat_return", "withholding": "withholding_return", "dmfa": "dm
 class DeclarationRoutes(Routes):
 
     @api("POST", "/api/v1/payslips/simulation", body=D.PayslipRequest, response=D.Payslip,
-         summary="What a gross salary or an employment budget gives net (an estimate)")
+         summary="What a gross salary or an employment budget gives net, by the official 2026 method")
     def simulate_payslip(self, request):
         return self.declarations.compute_payslip(read_json(request))
 
