@@ -29,7 +29,7 @@ ONE = Decimal(1)
 MONTHS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a third of the computation
 class Payslip:
     gross: Decimal
     employee_contributions: Decimal
@@ -89,10 +89,10 @@ def from_gross(book: ParameterBook, gross: Decimal, category: str, pay_date: dt.
     """``working_time``: the pay's share of a full-time month (for the work bonus)."""
     if gross < 0:
         raise rule_broken("gross", "must not be negative")
-    if not 0 < working_time <= 1:
+    if working_time is not ONE and not 0 < working_time <= 1:
         raise rule_broken("working_time", "must be more than 0 and at most 1")
     rates = Rates.of(book, category, pay_date)
-    basis = _cents(gross * rates.basis)
+    basis = gross if rates.basis == ONE else _cents(gross * rates.basis)
     employee = _cents(basis * rates.employee)
     bonus = work_bonus(WorkBonusScale.of(book, category, pay_date), gross, employee, working_time)
     withheld = employee - bonus.total
@@ -101,8 +101,7 @@ def from_gross(book: ParameterBook, gross: Decimal, category: str, pay_date: dt.
     if rates.student and formula.student_exempt:
         withholding = fiscal = ZERO
     else:
-        steps = formula.monthly(taxable, family, bonus.part_a, bonus.part_b)
-        withholding, fiscal = steps.withholding, steps.monthly_before_bonus - steps.withholding
+        withholding, fiscal = formula.withholding(taxable, family, bonus.part_a, bonus.part_b)
     special = special_contribution(book, pay_date, basis, family.marital_status, rates.student)
     employer = _cents(basis * rates.employer)
     return Payslip(
@@ -137,5 +136,5 @@ def from_budget(book: ParameterBook, budget: Decimal, category: str, pay_date: d
     while employer_cost(rates, gross + CENT) <= budget:
         gross += CENT
     slip = from_gross(book, gross, category, pay_date, family, working_time)
-    return Payslip(**{**slip.__dict__, "employment_budget": budget,
-                      "budget_remainder": budget - slip.employer_cost})
+    slip.employment_budget, slip.budget_remainder = budget, budget - slip.employer_cost
+    return slip

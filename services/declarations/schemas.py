@@ -111,10 +111,6 @@ class PayslipOut(ma.Schema):
     employee_contributions_withheld = Money()
     fiscal_work_bonus = Money()
     special_contribution = Money()
-    marital_status = fields.Function(lambda slip: slip.family.marital_status)
-    dependent_children = fields.Function(lambda slip: slip.family.dependent_children)
-    other_dependants = fields.Function(lambda slip: slip.family.other_dependants)
-    working_time = Money(places=4)
 
 
 class InversePayslipOut(PayslipOut):

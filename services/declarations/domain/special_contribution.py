@@ -69,8 +69,13 @@ class SpecialContributionScale:
             band = candidate
         if band is None:
             return ZERO
-        amount = _cents(band.monthly_amount + band.rate * max(basis - band.monthly_threshold, ZERO))
-        return min(max(amount, self.monthly_minimum), self.monthly_maximum)
+        excess = basis - band.monthly_threshold
+        amount = band.monthly_amount
+        if band.rate and excess > 0:
+            amount = (amount + band.rate * excess).quantize(CENT, ROUND_HALF_UP)
+        if amount < self.monthly_minimum:
+            return self.monthly_minimum
+        return self.monthly_maximum if amount > self.monthly_maximum else amount
 
 
 def special_contribution(book: ParameterBook, on: dt.date, basis: Decimal, marital_status: str,

@@ -78,6 +78,7 @@ class Steps:
 class KeyFormula:
     expenses_rate: Decimal
     expenses_cap: Decimal
+    expenses_from_cap: Decimal  # the annual pay from which the expenses are the cap
     brackets: tuple  # ((lower, upper or None, rate, tax below lower), ...)
     basic_reduction: Decimal
     quotient_rate: Decimal
@@ -107,9 +108,11 @@ class KeyFormula:
                 below, lower = _cents(below + _cents((upper - lower) * rate)), upper
         children = [ZERO] + [book.decimal(f"{name}children_reduction_{count}", on)
                              for count in range(1, CHILDREN_TABLE + 1)]
+        expenses_rate, expenses_cap = book.percent(name + "expenses_rate", on), book.decimal(name + "expenses_cap", on)
         return cls(
-            expenses_rate=book.percent(name + "expenses_rate", on),
-            expenses_cap=book.decimal(name + "expenses_cap", on),
+            expenses_rate=expenses_rate,
+            expenses_cap=expenses_cap,
+            expenses_from_cap=(expenses_cap / expenses_rate).quantize(CENT, ROUND_HALF_UP) + CENT,
             brackets=tuple(brackets),
             basic_reduction=book.decimal(name + "basic_allowance_reduction", on),
             quotient_rate=book.percent(name + "marital_quotient_rate", on),
@@ -124,15 +127,17 @@ class KeyFormula:
         )
 
     def scale(self, income: Decimal) -> Decimal:
-        """Tax on a year's net taxable pay by the formula's scale (surcharge included)."""
+        """Tax on a year's net taxable pay (in cents) by the formula's scale (surcharge included)."""
         if income <= 0:
             return ZERO
         for lower, upper, rate, below in self.brackets:
             if upper is None or income <= upper:
-                return _cents(below + _cents((income - lower) * rate))
+                return below + ((income - lower) * rate).quantize(CENT, ROUND_HALF_UP)
         raise AssertionError("the last bracket has no upper bound")
 
     def family_reduction(self, family: Family) -> Decimal:
+        if family is SINGLE:
+            return ZERO
         count = family.dependent_children
         last = len(self.children) - 1
         children = (self.children[count] if count <= last
@@ -141,16 +146,20 @@ class KeyFormula:
         return children + self.other_dependant * family.other_dependants + single_parent
 
     def fiscal_work_bonus(self, part_a: Decimal, part_b: Decimal) -> Decimal:
-        return _cents(part_a * self.bonus_a_rate) + _cents(part_b * self.bonus_b_rate)
+        bonus = (part_a * self.bonus_a_rate).quantize(CENT, ROUND_HALF_UP) if part_a else ZERO
+        if part_b:
+            bonus += (part_b * self.bonus_b_rate).quantize(CENT, ROUND_HALF_UP)
+        return bonus
 
-    def monthly(self, taxable: Decimal, family: Family = SINGLE, part_a: Decimal = ZERO,
-                part_b: Decimal = ZERO) -> Steps:
-        """The key formula on a month's taxable pay (gross - contributions after the work bonus)."""
-        annual = _cents(taxable * MONTHS)
-        expenses = min(_cents(annual * self.expenses_rate), self.expenses_cap)
+    def _annual(self, taxable: Decimal, family: Family) -> tuple:
+        """Steps 1 to 6 on a month's taxable pay (in cents): every product and sum below is
+        rounded to the cent where it is not already exact."""
+        annual = taxable * MONTHS
+        expenses = self.expenses_cap if annual >= self.expenses_from_cap else min(
+            (annual * self.expenses_rate).quantize(CENT, ROUND_HALF_UP), self.expenses_cap)
         net = annual - expenses
         if family.marital_status == "spouse_without_income":
-            quotient = min(_cents(net * self.quotient_rate), self.quotient_cap)
+            quotient = min((net * self.quotient_rate).quantize(CENT, ROUND_HALF_UP), self.quotient_cap)
             tax = self.scale(net - quotient) + self.scale(quotient)
             after_allowance = max(tax - 2 * self.basic_reduction, ZERO)
         else:
@@ -158,8 +167,24 @@ class KeyFormula:
             tax = self.scale(net)
             after_allowance = max(tax - self.basic_reduction, ZERO)
         reduction = self.family_reduction(family)
-        annual_tax = max(after_allowance - reduction, ZERO)
-        before_bonus = _cents(annual_tax / MONTHS)
+        annual_tax = max(after_allowance - reduction, ZERO) if reduction else after_allowance
+        return annual, expenses, net, quotient, tax, after_allowance, reduction, annual_tax
+
+    def withholding(self, taxable: Decimal, family: Family = SINGLE, part_a: Decimal = ZERO,
+                    part_b: Decimal = ZERO) -> tuple[Decimal, Decimal]:
+        """(withholding, fiscal work bonus deducted) on a month's taxable pay."""
+        annual_tax = self._annual(taxable, family)[-1]
+        before_bonus = (annual_tax / MONTHS).quantize(CENT, ROUND_HALF_UP)
+        withholding = max(before_bonus - self.fiscal_work_bonus(part_a, part_b), ZERO)
+        return withholding, before_bonus - withholding
+
+    def monthly(self, taxable: Decimal, family: Family = SINGLE, part_a: Decimal = ZERO,
+                part_b: Decimal = ZERO) -> Steps:
+        """The key formula's every step on a month's taxable pay (gross - contributions after the
+        work bonus)."""
+        annual, expenses, net, quotient, tax, after_allowance, reduction, annual_tax = self._annual(
+            taxable, family)
+        before_bonus = (annual_tax / MONTHS).quantize(CENT, ROUND_HALF_UP)
         bonus = self.fiscal_work_bonus(part_a, part_b)
         return Steps(annual_gross=annual, expenses=expenses, annual_net=net, marital_quotient=quotient,
                      scale_tax=tax, after_allowance=after_allowance, family_reduction=reduction,

@@ -14,6 +14,7 @@ Each part is rounded half-up to the cent where it is defined.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from services.declarations.parameters import ParameterBook
 
@@ -67,8 +68,7 @@ class WorkBonusScale:
         )
 
 
-@dataclass(frozen=True)
-class WorkBonus:
+class WorkBonus(NamedTuple):
     part_a: Decimal
     part_b: Decimal
 
