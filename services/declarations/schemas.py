@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from services.declarations.domain.ledger import KINDS, OUTCOMES
 from services.declarations.domain.payslip import CATEGORIES
+from services.declarations.domain.withholding import MARITAL_STATUSES
 from shared.money import money_str
 from shared.schemas import Id, IsoDate, Money, Page, StrictSchema
 
@@ -36,6 +37,12 @@ class PayslipRequest(StrictSchema):
     employment_budget = Money(minimum=ZERO)
     worker_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     pay_date = IsoDate(required=True)
+    # the family situation (key formula, special contribution); default single without dependants
+    marital_status = fields.String(load_default="single", validate=validate.OneOf(MARITAL_STATUSES))
+    dependent_children = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 30))
+    other_dependants = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 30))
+    # the pay's share of a full-time month (work bonus), e.g. "0.5"
+    working_time = Money(places=4, load_default=Decimal(1), minimum=Decimal("0.0001"))
 
     @ma.validates_schema
     def one_amount(self, data, **kwargs):

@@ -45,12 +45,14 @@ class DeclarationsService(ParameterEntrypoints, ServiceBase):
     def compute_payslip(self, request):
         data = load(schemas.PayslipRequest(), request)
         book = self.book()
+        family = payslip.Family(data["marital_status"], data["dependent_children"], data["other_dependants"])
         if "gross" in data:
-            slip = payslip.from_gross(book, data["gross"], data["worker_category"], data["pay_date"])
+            slip = payslip.from_gross(book, data["gross"], data["worker_category"], data["pay_date"],
+                                      family, data["working_time"])
             out = contract.PayslipOut()
         else:
             slip = payslip.from_budget(book, data["employment_budget"], data["worker_category"],
-                                       data["pay_date"])
+                                       data["pay_date"], family, data["working_time"])
             out = contract.InversePayslipOut()
         PAYSLIPS.labels(slip.worker_category).inc()
         return out.dump(slip)

@@ -22,6 +22,12 @@ class PayslipOut(ma.Schema):
     pay_date = IsoDate()
     withholding_tax_is_estimate = fields.Boolean()
     contribution_basis = Money()
+    work_bonus = Money()
+    work_bonus_part_a = Money()
+    work_bonus_part_b = Money()
+    employee_contributions_withheld = Money()
+    fiscal_work_bonus = Money()
+    special_contribution = Money()
 
 
 class InversePayslipOut(PayslipOut):

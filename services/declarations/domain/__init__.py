@@ -1,6 +1,7 @@
-"""Declarations' rules as plain Python (DOMAIN.md, "Declarations").
+"""Declarations' rules as plain Python (DOMAIN.md, "Declarations" and "Payroll 2026").
 
-- ``payslip``: a payslip from a gross salary or back from an employment budget;
+- ``payslip``: a payslip from a gross salary or back from an employment budget, with
+  ``withholding`` (the key formula), ``work_bonus`` and ``special_contribution``;
 - ``periods``: declaration periods and their legal deadlines;
 - ``intake``: the figures billing's documents bring to each return, and their recording;
 - ``ledger``: which return a figure goes to, and a declaration's life (draft, ready,

@@ -1,31 +1,35 @@
 """Payslips: from a gross salary, or back from an employment budget, with the dated parameters.
 
-From gross (DOMAIN.md "Declarations"):
+From gross (DOMAIN.md "Declarations" and "Payroll 2026"):
 - contribution basis = gross x the category's basis percent (108% for artists and blue-collar);
-- employee contributions = basis x 13.07% (students: 2.71% solidarity contribution);
-- taxable = gross - employee contributions;
-- withholding tax, an ESTIMATE: taxable x 12, minus the capped lump-sum professional expenses,
-  through the progressive scale, minus the tax on the tax-free allowance at the lowest rate,
-  divided by 12 (students within their quota: none);
-- net = taxable - withholding tax;
+- employee contributions = basis x 13.07% (students: 2.71% solidarity contribution), before the
+  social work bonus (domain/work_bonus.py), which reduces what is withheld;
+- taxable = gross - (employee contributions - work bonus);
+- withholding tax by the official key formula (domain/withholding.py), minus the fiscal work bonus;
+- special social security contribution by the ONSS bands (domain/special_contribution.py);
+- net = taxable - withholding tax - special contribution;
 - employer contributions = basis x the employer rate (students: 5.42%);
 - employer cost = gross + employer contributions.
-Each figure is rounded half-up to the cent once, where it is defined.
+Each figure is rounded half-up to the cent where it is defined.
 """
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from services.declarations.domain.special_contribution import special_contribution
+from services.declarations.domain.withholding import SINGLE, Family, KeyFormula
+from services.declarations.domain.work_bonus import WorkBonusScale, work_bonus
 from shared.parameters import ParameterBook
 from shared.errors import rule_broken
 
 CATEGORIES = ("employee", "artist", "blue_collar", "student")
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+ONE = Decimal(1)
 MONTHS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a third of the computation
 class Payslip:
     gross: Decimal
     employee_contributions: Decimal
@@ -37,9 +41,17 @@ class Payslip:
     worker_category: str
     pay_date: dt.date
     contribution_basis: Decimal
+    work_bonus: Decimal = ZERO
+    work_bonus_part_a: Decimal = ZERO
+    work_bonus_part_b: Decimal = ZERO
+    employee_contributions_withheld: Decimal = ZERO
+    fiscal_work_bonus: Decimal = ZERO
+    special_contribution: Decimal = ZERO
+    family: Family = SINGLE
+    working_time: Decimal = ONE
     employment_budget: Decimal | None = None
     budget_remainder: Decimal | None = None
-    withholding_tax_is_estimate: bool = True
+    withholding_tax_is_estimate: bool = False
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -72,71 +84,34 @@ class Rates:
         )
 
 
-@dataclass(frozen=True)
-class Scale:
-    """The income-tax scale of a date: lump-sum expenses, brackets, the allowance's relief."""
-
-    expenses_rate: Decimal
-    expenses_cap: Decimal
-    brackets: tuple  # ((upper or None, rate), ...)
-    allowance_relief: Decimal
-    student_exempt: bool
-
-    @classmethod
-    def of(cls, book: ParameterBook, on: dt.date) -> "Scale":
-        return book.memo(("scale", on), lambda: cls._read(book, on))
-
-    @classmethod
-    def _read(cls, book: ParameterBook, on: dt.date) -> "Scale":
-        brackets = (
-            (book.decimal("pit.bracket_1_upper", on), book.percent("pit.bracket_1_rate", on)),
-            (book.decimal("pit.bracket_2_upper", on), book.percent("pit.bracket_2_rate", on)),
-            (book.decimal("pit.bracket_3_upper", on), book.percent("pit.bracket_3_rate", on)),
-            (None, book.percent("pit.top_rate", on)),
-        )
-        return cls(
-            expenses_rate=book.percent("pit.lump_sum_expenses_rate", on),
-            expenses_cap=book.decimal("pit.lump_sum_expenses_cap", on),
-            brackets=brackets,
-            # the tax-free allowance is taxed at the lowest rate and that tax is deducted
-            allowance_relief=book.decimal("pit.tax_free_allowance", on) * brackets[0][1],
-            student_exempt=book.text("pit.student_exempt", on) == "yes",
-        )
-
-    def annual_tax(self, annual_pay: Decimal) -> Decimal:
-        """Income tax on a year's taxable pay, before any rounding."""
-        income = annual_pay - min(annual_pay * self.expenses_rate, self.expenses_cap)
-        tax, lower = Decimal(0), Decimal(0)
-        for upper, rate in self.brackets:
-            if income <= lower:
-                break
-            top = income if upper is None else min(income, upper)
-            tax += (top - lower) * rate
-            lower = top
-        return max(tax - self.allowance_relief, Decimal(0))
-
-
-def withholding_estimate(book: ParameterBook, on: dt.date, taxable: Decimal, student: bool) -> Decimal:
-    scale = Scale.of(book, on)
-    if student and scale.student_exempt:
-        return ZERO
-    return _cents(scale.annual_tax(taxable * MONTHS) / MONTHS)
-
-
-def from_gross(book: ParameterBook, gross: Decimal, category: str, pay_date: dt.date) -> Payslip:
+def from_gross(book: ParameterBook, gross: Decimal, category: str, pay_date: dt.date,
+               family: Family = SINGLE, working_time: Decimal = ONE) -> Payslip:
+    """``working_time``: the pay's share of a full-time month (for the work bonus)."""
     if gross < 0:
         raise rule_broken("gross", "must not be negative")
+    if working_time is not ONE and not 0 < working_time <= 1:
+        raise rule_broken("working_time", "must be more than 0 and at most 1")
     rates = Rates.of(book, category, pay_date)
-    basis = _cents(gross * rates.basis)
+    basis = gross if rates.basis == ONE else _cents(gross * rates.basis)
     employee = _cents(basis * rates.employee)
-    taxable = gross - employee
-    withholding = withholding_estimate(book, pay_date, taxable, rates.student)
+    bonus = work_bonus(WorkBonusScale.of(book, category, pay_date), gross, employee, working_time)
+    withheld = employee - bonus.total
+    taxable = gross - withheld
+    formula = KeyFormula.of(book, pay_date)
+    if rates.student and formula.student_exempt:
+        withholding = fiscal = ZERO
+    else:
+        withholding, fiscal = formula.withholding(taxable, family, bonus.part_a, bonus.part_b)
+    special = special_contribution(book, pay_date, basis, family.marital_status, rates.student)
     employer = _cents(basis * rates.employer)
     return Payslip(
         gross=gross, employee_contributions=employee, taxable=taxable,
-        withholding_tax=withholding, net=taxable - withholding,
+        withholding_tax=withholding, net=taxable - withholding - special,
         employer_contributions=employer, employer_cost=gross + employer,
         worker_category=category, pay_date=pay_date, contribution_basis=basis,
+        work_bonus=bonus.total, work_bonus_part_a=bonus.part_a, work_bonus_part_b=bonus.part_b,
+        employee_contributions_withheld=withheld, fiscal_work_bonus=fiscal,
+        special_contribution=special, family=family, working_time=working_time,
     )
 
 
@@ -144,7 +119,8 @@ def employer_cost(rates: Rates, gross: Decimal) -> Decimal:
     return gross + _cents(_cents(gross * rates.basis) * rates.employer)
 
 
-def from_budget(book: ParameterBook, budget: Decimal, category: str, pay_date: dt.date) -> Payslip:
+def from_budget(book: ParameterBook, budget: Decimal, category: str, pay_date: dt.date,
+                family: Family = SINGLE, working_time: Decimal = ONE) -> Payslip:
     """The largest gross whose employer cost is at most ``budget``; exact when one exists.
 
     Employer cost grows with gross by steps of one or two cents, so some budgets have no
@@ -159,6 +135,6 @@ def from_budget(book: ParameterBook, budget: Decimal, category: str, pay_date: d
         gross -= CENT
     while employer_cost(rates, gross + CENT) <= budget:
         gross += CENT
-    slip = from_gross(book, gross, category, pay_date)
-    return Payslip(**{**slip.__dict__, "employment_budget": budget,
-                      "budget_remainder": budget - slip.employer_cost})
+    slip = from_gross(book, gross, category, pay_date, family, working_time)
+    slip.employment_budget, slip.budget_remainder = budget, budget - slip.employer_cost
+    return slip

@@ -13,7 +13,7 @@ class DeclarationRoutes(Routes):
 
     @api("POST", "/api/v1/payslips/simulation", body=D.PayslipRequest,
          response=declarations.InversePayslipOut,
-         summary="What a gross salary or an employment budget gives net (an estimate)")
+         summary="What a gross salary or an employment budget gives net, by the official 2026 method")
     def simulate_payslip(self, request):
         return self.declarations.compute_payslip(read_json(request))
 

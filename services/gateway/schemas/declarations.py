@@ -17,6 +17,11 @@ class PayslipRequest(ma.Schema):
     worker_category = fields.String(required=True,
                                     validate=validate.OneOf(("employee", "artist", "blue_collar", "student")))
     pay_date = IsoDate(required=True)
+    marital_status = fields.String(validate=validate.OneOf(
+        ("single", "spouse_with_income", "spouse_without_income")), metadata={"description": "default single"})
+    dependent_children = fields.Integer(validate=validate.Range(0, 30))
+    other_dependants = fields.Integer(validate=validate.Range(0, 30))
+    working_time = fields.String(metadata={"description": "the pay's share of a full-time month, default 1"})
 
 
 class DeclarationQuery(PageQuery):
