@@ -4,8 +4,18 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from services.billing.domain.closing import (
-    Figures, activities_per_second, chunks, elapsed_seconds, figures_from_sums, is_due, issuable, locks_due,
-    parse_period, period_of, run_finishes, statement_rows,
+    Figures,
+    activities_per_second,
+    chunks,
+    elapsed_seconds,
+    figures_from_sums,
+    is_due,
+    issuable,
+    locks_due,
+    parse_period,
+    period_of,
+    run_finishes,
+    statement_rows,
 )
 
 NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
@@ -65,7 +75,8 @@ def test_the_ledger_sums_are_read_as_cents_and_missing_sums_as_zero():
 
 
 def test_every_activity_closed_gets_a_statement_zeros_when_it_had_no_entries():
-    rows = statement_rows(["a1", "a2"], {"a1": Figures(Decimal("10.00"), Decimal("5.00"), Decimal("-2.00"), 3)},
+    figures = {"a1": Figures(Decimal("10.00"), Decimal("5.00"), Decimal("-2.00"), 3)}
+    rows = statement_rows(["a1", "a2"], figures,
                           "2026-11", "run-1", NOW)
     assert [(r["activity_id"], r["opening_balance"], r["credits"], r["debits"], r["closing_balance"],
              r["entries"]) for r in rows] == [

@@ -4,8 +4,16 @@ import itertools
 import pytest
 
 from services.governance.domain.ballot_rules import (
-    Accepted, BallotFacts, Item, ballot_writes, effective_quorum, judge_ballot, judge_ballots, quorum_result,
-    receipt_hash, resolution_result,
+    Accepted,
+    BallotFacts,
+    Item,
+    ballot_writes,
+    effective_quorum,
+    judge_ballot,
+    judge_ballots,
+    quorum_result,
+    receipt_hash,
+    resolution_result,
 )
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError
 
@@ -107,7 +115,8 @@ def test_an_election_ballot_marks_at_most_as_many_candidates_as_seats():
 
 
 def test_a_second_ballot_for_the_same_member_in_one_batch_is_already_voted():
-    judged = judge_ballots([ask(voter="bob"), ask(voter="carla", on_behalf_of="bob"), ask(SECRET, voter="bob"),
+    judged = judge_ballots([ask(voter="bob"), ask(voter="carla", on_behalf_of="bob"),
+                            ask(SECRET, voter="bob"),
                             ask(voter="dan")], facts())
     assert isinstance(judged[0], Accepted)
     assert isinstance(judged[1], Conflict) and judged[1].fields == {"member_id": ["already voted"]}
@@ -160,7 +169,8 @@ def test_a_second_sitting_decides_without_quorum():
 
 
 def test_the_quorum_counts_members_and_shares_present_and_represented_against_the_roll():
-    attending = {"present": {"members": 30, "paid_shares": 70}, "represented": {"members": 10, "paid_shares": 40}}
+    attending = {"present": {"members": 30, "paid_shares": 70},
+                 "represented": {"members": 10, "paid_shares": 40}}
     roll = {"members": 100, "paid_shares": 200}
     assert quorum_result("half_members", attending, roll) == {
         "quorum_rule": "half_members", "quorum_met": False, "present": 30, "represented": 10,

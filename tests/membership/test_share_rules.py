@@ -5,9 +5,22 @@ from decimal import Decimal
 import pytest
 
 from services.membership.domain.share_rules import (
-    Holding, covered_until, distinct_parties, holding_of, in_good_standing, in_redemption_window,
-    keeps_minimum, may_be_admitted, may_be_erased, may_receive, may_subscribe, movement_date, nominal_value,
-    parse_reference, shares_paid, structured_reference,
+    Holding,
+    covered_until,
+    distinct_parties,
+    holding_of,
+    in_good_standing,
+    in_redemption_window,
+    keeps_minimum,
+    may_be_admitted,
+    may_be_erased,
+    may_receive,
+    may_subscribe,
+    movement_date,
+    nominal_value,
+    parse_reference,
+    shares_paid,
+    structured_reference,
 )
 from shared.errors import ValidationError
 
@@ -34,7 +47,8 @@ def test_each_paid_share_covers_a_year_from_the_first_payment():
     held = Holding(2, 2, 2, dt.date(2025, 3, 15))
     assert covered_until(held, years_per_share=1) == dt.date(2027, 3, 14)
     assert covered_until(held, years_per_share=2) == dt.date(2029, 3, 14)
-    assert covered_until(Holding(1, 1, 1, dt.date(2024, 2, 29)), 1) == dt.date(2025, 2, 27)  # 28 Feb, less a day
+    # from 29 February: a year on is 28 February, less a day
+    assert covered_until(Holding(1, 1, 1, dt.date(2024, 2, 29)), 1) == dt.date(2025, 2, 27)
     assert covered_until(Holding(1, 0, 0, None), 1) is None
 
 
@@ -44,7 +58,8 @@ def test_good_standing_is_admitted_fully_paid_and_covered_today():
     assert in_good_standing("admitted", held, TODAY, TODAY)  # the last day covered still counts
     assert not in_good_standing("admitted", held, TODAY - dt.timedelta(days=1), TODAY)  # coverage lapsed
     assert not in_good_standing("suspended", held, dt.date(2026, 12, 31), TODAY)
-    assert not in_good_standing("admitted", Holding(3, 2, 2, dt.date(2025, 1, 1)), dt.date(2026, 12, 31), TODAY)
+    unpaid = Holding(3, 2, 2, dt.date(2025, 1, 1))  # one subscribed share not paid
+    assert not in_good_standing("admitted", unpaid, dt.date(2026, 12, 31), TODAY)
     assert not in_good_standing("admitted", Holding(0, 0, 0), None, TODAY)
 
 
@@ -53,7 +68,8 @@ def test_a_movement_is_dated_neither_in_the_future_nor_before_the_application_or
     assert movement_date(dt.date(2026, 3, 1), TODAY, applied, last) == dt.date(2026, 3, 1)
     assert "in the future" in refusal(movement_date, TODAY + dt.timedelta(days=1), TODAY, applied, last)[
         "effective_date"][0]
-    assert "application" in refusal(movement_date, dt.date(2025, 1, 4), TODAY, applied, None)["effective_date"][0]
+    assert "application" in refusal(movement_date, dt.date(2025, 1, 4), TODAY, applied, None)[
+        "effective_date"][0]
     assert "previous share movement" in refusal(movement_date, dt.date(2026, 2, 28), TODAY, applied, last)[
         "effective_date"][0]
 
