@@ -298,8 +298,11 @@ KIND_EXAMPLE = {"integer": "a whole number such as", "decimal": "a decimal numbe
 
 
 def check_value(name: str, current: str, value: str) -> None:
-    """A new value keeps the shape of the value in force (a rate stays a number, a delay an integer)."""
+    """A new value keeps the shape of the value in force (a rate stays a number, a delay an
+    integer); a percent or a rate that happens to be whole ("10") may take decimals."""
     kind = kind_of(current)
+    if kind == "integer" and ("percent" in name or "rate" in name):
+        kind = "decimal"
     accepted = {"integer": _is_integer(value), "decimal": _is_number(value),
                 "integers": kind_of(value) in ("integer", "integers"), "text": bool(value.strip())}[kind]
     if not accepted:
@@ -326,7 +329,8 @@ def set_parameter(session: Session, name: str, value: str, effective_from: dt.da
     # the version row's lock serialises changes, so two staff edits never both stay current
     session.execute(select(VERSION.c.version).with_for_update()).scalar_one()
     previous = history(session, name)
-    check_value(public_name or name, previous[-1].value, value)
+    in_force_rows = [r for r in previous if r.superseded_at is None] or previous
+    check_value(public_name or name, in_force_rows[-1].value, value)
     session.execute(update(PARAMETERS).where(
         PARAMETERS.c.name == name, PARAMETERS.c.effective_from == effective_from,
         PARAMETERS.c.superseded_at.is_(None)).values(superseded_at=now))

@@ -127,6 +127,15 @@ def test_a_new_value_keeps_the_shape_of_the_value_in_force(current, accepted, re
         assert "value" in error.value.fields and current in error.value.fields["value"][0]
 
 
+def test_a_whole_percent_or_rate_may_take_decimals_but_a_delay_may_not():
+    P.check_value("governance.share_vote_cap_percent", "10", "12.5")
+    P.check_value("declarations.social.basis_percent.artist", "100", "108.5")
+    with pytest.raises(ValidationError):
+        P.check_value("governance.convocation_delay_days", "15", "15.5")
+    with pytest.raises(ValidationError):
+        P.check_value("governance.share_vote_cap_percent", "10", "ten")
+
+
 # ---- on a migrated database (both backends) ----
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
