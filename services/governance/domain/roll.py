@@ -3,7 +3,8 @@ and the roll of an assembly frozen from that history as it stood on the record d
 
 Events may arrive in any order (a payment before the admission it led to), so every change is
 kept with its effective date and the standing on a date is read back from the history,
-never from a single "current" row.
+never from a single "current" row. The events are read into facts, and good standing judged,
+by ``shared.standing`` (the one status map and rule); coverage is judged on the record date.
 """
 import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
