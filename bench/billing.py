@@ -28,11 +28,11 @@ import uuid  # noqa: E402
 import requests  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.common import cpu_seconds  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.common import cpu_seconds  # noqa: E402
 from services.billing.domain import activities, clients, members  # noqa: E402
 from services.billing.models import Invoice  # noqa: E402
 from shared.clock import utcnow  # noqa: E402

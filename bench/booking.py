@@ -38,7 +38,7 @@ from shared.contracts import make_envelope  # noqa: E402
 from shared.contracts import resources as contract  # noqa: E402
 from shared.db import make_engine, outbox_table  # noqa: E402
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 RESOURCE = {"name": "Bench room", "kind": "room", "location": None, "capacity": 1, "units": 1,
             "price_per_hour": None, "price_per_day": None, "min_duration_minutes": None,
             "max_duration_minutes": None, "buffer_minutes": 15, "min_notice_minutes": 0,
@@ -192,7 +192,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
     # figures are wall-clock: read them next to how busy the machine was
-    print("load average: %.2f %.2f %.2f on %d CPUs" % (*os.getloadavg(), os.cpu_count()))
+    one, five, fifteen = os.getloadavg()
+    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs")
     for backend in args.backends.split(","):
         if backend == "postgresql" and not postgres_reachable():
             print("postgresql: not reachable, skipped")

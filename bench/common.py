@@ -52,7 +52,7 @@ def throwaway_database(service: str):
 
 class Process:
     def __init__(self, args, env):
-        self.log = open(f"/tmp/bench-{uuid.uuid4().hex[:6]}.log", "wb")
+        self.log = open(f"/tmp/bench-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115  (the child writes to it)
         self.proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env},
                                      stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -82,7 +82,8 @@ def wait_for_rpc(proxy_call, timeout=30):
 def cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used so far (Linux /proc); 0 once it is gone."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

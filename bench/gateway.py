@@ -96,7 +96,7 @@ def load(url: str, headers: dict, total: int, concurrency: int, pids) -> dict:
     for _ in pool.imap(worker, range(concurrency)):
         pass
     elapsed = time.perf_counter() - started
-    cpu = [(cpu_seconds(pid) - before) / len(latencies) * 1000 for pid, before in zip(pids, cpu)]
+    cpu = [(cpu_seconds(pid) - before) / len(latencies) * 1000 for pid, before in zip(pids, cpu, strict=False)]
     latencies.sort()
     return {"rate": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors,

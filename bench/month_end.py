@@ -19,6 +19,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -30,14 +31,19 @@ from decimal import Decimal  # noqa: E402
 import requests  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.common import cpu_seconds  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.common import cpu_seconds  # noqa: E402
 from services.billing.domain import clients  # noqa: E402
 from services.billing.models import (  # noqa: E402
-    Activity, Invoice, LedgerEntry, MemberStanding, PeriodStatement, RecurringInvoice,
+    Activity,
+    Invoice,
+    LedgerEntry,
+    MemberStanding,
+    PeriodStatement,
+    RecurringInvoice,
     RecurringInvoiceLine,
 )
 from shared.clock import utcnow  # noqa: E402
@@ -84,11 +90,11 @@ def build(uri: str, count: int, period_start: dt.date) -> None:
             session.execute(insert(Activity), [
                 {"id": a, "member_id": m, "name": f"Activity {start + i}", "status": "open",
                  "opened_on": dt.date(2026, 1, 5), "created_at": now}
-                for i, (a, m) in enumerate(zip(activity_ids, member_ids))])
+                for i, (a, m) in enumerate(zip(activity_ids, member_ids, strict=False))])
             session.execute(insert(RecurringInvoice), [
                 {"id": t, "activity_id": a, "member_id": m, "client_id": client.id, "frequency": "monthly",
                  "start_date": dt.date(2026, 1, 1), "created_at": now}
-                for t, a, m in zip(template_ids, activity_ids, member_ids)])
+                for t, a, m in zip(template_ids, activity_ids, member_ids, strict=False)])
             session.execute(insert(RecurringInvoiceLine), [
                 row for t in template_ids for row in (
                     {"template_id": t, "position": 1, "description": "Coaching", "quantity": Decimal("3"),
@@ -154,10 +160,8 @@ def postgres_cpu(database: str) -> float:
     engine.dispose()
     total = 0.0
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):
             total += cpu_seconds(pid)
-        except OSError:
-            pass
     return total
 
 

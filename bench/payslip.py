@@ -25,8 +25,8 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from bench.common import ROOT, rate, run_service, throwaway_database, throwaway_vhost, wait_for_rpc  # noqa: E402
 from services.declarations import schemas  # noqa: E402
-from services.declarations.models import shipped_parameters  # noqa: E402
 from services.declarations.domain.payslip import from_budget, from_gross  # noqa: E402
+from services.declarations.models import shipped_parameters  # noqa: E402
 from shared.contracts import declarations as contract  # noqa: E402
 from shared.parameters import ParameterBook  # noqa: E402
 from shared.schemas import load  # noqa: E402

@@ -77,15 +77,17 @@ def bench_rpc(amqp_uri, db_uri, calls, concurrency):
 
 
 def bench_relay(amqp_uri, db_uri, events):
-    from shared.amqp import ConfirmingPublisher
-    from shared.db import make_engine, outbox_table
-    from shared.contracts import make_envelope
-    from shared.outbox import OutboxRelay
-    from shared.topology import events_exchange
-    from services.membership.models import Base
-    from sqlalchemy import insert
     import datetime as dt
     import uuid
+
+    from sqlalchemy import insert
+
+    from services.membership.models import Base
+    from shared.amqp import ConfirmingPublisher
+    from shared.contracts import make_envelope
+    from shared.db import make_engine, outbox_table
+    from shared.outbox import OutboxRelay
+    from shared.topology import events_exchange
 
     engine = make_engine(db_uri)
     outbox = outbox_table(Base.metadata)
@@ -116,7 +118,7 @@ def bench_relay(amqp_uri, db_uri, events):
     for i in range(events):
         body = envelope(i)
         rows.append({"event_id": body["event_id"], "event_type": "member_applied", "aggregate_id": None,
-                     "envelope": json.dumps(body), "created_at": dt.datetime.now(dt.timezone.utc),
+                     "envelope": json.dumps(body), "created_at": dt.datetime.now(dt.UTC),
                      "unrouted": False})
     with engine.begin() as connection:
         connection.execute(insert(outbox), rows)

@@ -55,7 +55,7 @@ def up(
     Path(ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
     processes = {}
     for name in names:
-        log = open(ROOT / "var" / "log" / f"{name}.log", "ab")
+        log = open(ROOT / "var" / "log" / f"{name}.log", "ab")  # noqa: SIM115  (the child process writes to it)
         processes[name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config",
              str(ROOT / "services" / name / "config.yml"), f"services.{name}.service"],
@@ -66,12 +66,11 @@ def up(
         console.print(f"started {name:<13} pid {processes[name].pid:<7} {what} http://127.0.0.1:{port}/"
                       f"{'api/v1' if name == 'gateway' else 'metrics'}   log var/log/{name}.log")
     stopping = False
-    if with_demo:
-        if _wait_ready([n for n in names if n != "gateway"], processes):
-            try:
-                demo(members=200, force=False)
-            except Exception as exc:
-                console.print(f"[yellow]demo data not loaded: {exc}[/yellow]")
+    if with_demo and _wait_ready([n for n in names if n != "gateway"], processes):
+        try:
+            demo(members=200, force=False)
+        except Exception as exc:
+            console.print(f"[yellow]demo data not loaded: {exc}[/yellow]")
     console.print("[bold]the cooperative is running[/bold]: gateway http://127.0.0.1:"
                   f"{os.environ.get('GATEWAY_PORT', 8000)}/api/v1/openapi.json — Ctrl-C stops everything")
 
@@ -129,9 +128,8 @@ def demo(
     force: bool = typer.Option(False, help="Load even if the cooperative already has members"),
 ):
     """Load a realistic cooperative through the services' public interfaces."""
-    from shared.rpc import StandaloneRpc
-
     from coop.demo import DEMO_PASSWORD, load_demo
+    from shared.rpc import StandaloneRpc
 
     with StandaloneRpc({"AMQP_URI": platform.amqp_uri()}, timeout=60) as cluster:
         if not force and cluster.membership.find_members({"limit": 1})["total"] > 0:
@@ -269,10 +267,9 @@ def events_tail(
 def status():
     """Services up, outbox backlog and dead letters."""
     from kombu import Connection
-    from sqlalchemy import func, select
+    from sqlalchemy import MetaData, func, select
 
     from shared.db import make_engine, outbox_table
-    from sqlalchemy import MetaData
 
     table = Table("service", "consumers", "outbox backlog", "dead letters")
     with Connection(platform.amqp_uri()) as connection:
@@ -333,8 +330,9 @@ def month_end(
 ):
     """Start the month-end run of a period (or find the one already started) and follow it.
     Exits 1 when chunks failed (dead-lettered: see `coop dlq list`, replay with `coop dlq replay`)."""
-    from shared.rpc import StandaloneRpc
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shared.rpc import StandaloneRpc
 
     payload = {"period": period, **({"chunk_size": chunk_size} if chunk_size else {})}
     with StandaloneRpc({"AMQP_URI": platform.amqp_uri()}, timeout=60) as proxy:

@@ -142,7 +142,7 @@ def load_demo(cluster, members: int = 200, seed: int = 2026, say=print) -> DemoR
     cameras = cluster.resources.add_resource({"name": "Camera kit", "kind": "equipment", "units": 5,
                                               "location": "Ghent", "price_per_day": "40.00"})
     report.resources = 3
-    start = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(8, 0), tzinfo=dt.timezone.utc)
+    start = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(8, 0), tzinfo=dt.UTC)
     for n, activity in enumerate(activities[:30]):
         slot = start + dt.timedelta(hours=2 * (n % 5), days=n // 5)
         resource = room if n % 2 == 0 else cameras

@@ -4,9 +4,9 @@ Nameko's publisher waits for the broker's confirm after every message; the outbo
 the retry path publish many messages at a time, so they pipeline them on a confirm-mode
 channel and wait once for the acknowledgements of the whole batch.
 """
+import contextlib
 import json
 import logging
-import socket
 from dataclasses import dataclass, field
 
 import amqp
@@ -79,7 +79,7 @@ class ConfirmingPublisher:
     def publish_batch(self, messages: list[OutgoingMessage], mandatory: bool = True) -> list[str]:
         try:
             return self._publish_batch(messages, mandatory)
-        except (OSError, socket.error, amqp.exceptions.AMQPError, PublishFailed):
+        except (OSError, amqp.exceptions.AMQPError, PublishFailed):
             self.close()
             raise
 
@@ -111,7 +111,7 @@ class ConfirmingPublisher:
         while self._pending:
             try:
                 self._connection.drain_events(timeout=self.confirm_timeout)
-            except socket.timeout:
+            except TimeoutError:
                 raise PublishFailed(f"{len(self._pending)} messages not confirmed in time") from None
         if self._nacked:
             raise PublishFailed(f"broker refused {len(self._nacked)} messages")
@@ -179,7 +179,5 @@ class ReplyPublisher:
     def close(self) -> None:
         connection, self._connection, self._producer = self._connection, None, None
         if connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection: nothing left to save
                 connection.release()
-            except Exception:  # closing a broken connection: nothing left to save
-                pass

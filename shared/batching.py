@@ -135,7 +135,7 @@ class GroupCommit(DependencyProvider):
             else:
                 failpoint("group_commit_before_reply")  # committed, nobody answered yet
                 BATCHES.labels(service, self.writer, "batch").inc()
-                for pending, outcome in zip(batch, outcomes):
+                for pending, outcome in zip(batch, outcomes, strict=False):
                     pending.outcome.send(outcome)
                 return
         for pending in batch:

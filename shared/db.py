@@ -10,22 +10,35 @@ has one effect.
 import json
 import logging
 from contextlib import contextmanager
-from weakref import WeakKeyDictionary
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import eventlet.patcher
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
-    BigInteger, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-    create_engine, event, exists, insert, select,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    exists,
+    insert,
+    select,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from shared.clock import utcnow
-from shared.errors import Conflict
 from shared.contracts import make_envelope
+from shared.errors import Conflict
 from shared.messaging import ServiceMessaging
 from shared.migrations import assert_at_head
 from shared.outbox import OutboxRelay

@@ -149,7 +149,7 @@ class ReliableEventHandler(EventHandler):
         headers.update({
             "x-coop-queue": self.queue.name, "x-coop-handler": self.handler_key,
             "x-coop-error": error[:2000], ATTEMPT_HEADER: attempt,
-            "x-coop-parked-at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "x-coop-parked-at": dt.datetime.now(dt.UTC).isoformat(),
         })
         self.messaging.publish([OutgoingMessage(
             exchange=topology.dead_letter_exchange_name(service),

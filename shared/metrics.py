@@ -4,9 +4,11 @@ Metrics live in the process-wide registry; ``counter``/``gauge``/``histogram`` r
 existing collector when one of that name exists, so a service restarted in the same process
 (tests, ``coop up`` in one process) does not collide with itself.
 """
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+import contextlib
+
 from nameko.rpc import Rpc
 from nameko_prometheus import PrometheusMetrics
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 
 def _get_or_create(kind, name, documentation, labelnames=(), **kwargs):
@@ -40,10 +42,8 @@ class Metrics(PrometheusMetrics):
         prefix = self.container.config.get("PROMETHEUS", {}).get(
             self.container.service_name, {}).get("prefix", self.container.service_name)
         for collector in self._collectors_by_prefix.pop(prefix, []):
-            try:
+            with contextlib.suppress(KeyError):
                 REGISTRY.unregister(collector)
-            except KeyError:
-                pass
         before = set(REGISTRY._collector_to_names)
         super().setup()
         self._collectors_by_prefix[prefix] = [

@@ -52,6 +52,7 @@ def assert_at_head(engine, service: str) -> None:
 def run_migrations(target_metadata) -> None:
     """Body of every service's ``migrations/env.py``."""
     from alembic import context
+
     from shared.db import make_engine
 
     config = context.config

@@ -6,7 +6,7 @@ CENT = Decimal("0.01")
 
 def parse_amount(value, places: int = 2) -> Decimal:
     """Parse a decimal string with at most ``places`` decimals; refuse floats and junk."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError("must be a decimal string such as \"12.50\", not a float")
     if isinstance(value, Decimal):
         amount = value

@@ -62,9 +62,9 @@ class OutboxRelay:
         """Publish one batch of unpublished events in order; returns how many."""
         t = self.table
         with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                if not connection.execute(select(func.pg_try_advisory_xact_lock(self.lock_key))).scalar():
-                    return 0
+            if connection.dialect.name == "postgresql" and not connection.execute(
+                    select(func.pg_try_advisory_xact_lock(self.lock_key))).scalar():
+                return 0
             rows = connection.execute(
                 select(t.c.id, t.c.event_id, t.c.event_type, t.c.envelope, t.c.created_at)
                 .where(t.c.published_at.is_(None)).order_by(t.c.id).limit(self.batch_size)
@@ -98,7 +98,7 @@ class OutboxRelay:
         if rows:
             oldest = rows[0].created_at
             if oldest.tzinfo is None:
-                oldest = oldest.replace(tzinfo=dt.timezone.utc)
+                oldest = oldest.replace(tzinfo=dt.UTC)
             OUTBOX_AGE.labels(self.service).set(
                 (utcnow() - oldest).total_seconds())
         else:

@@ -26,27 +26,20 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 from marshmallow import fields, validate
 from nameko.extensions import DependencyProvider
-from sqlalchemy import (
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    String,
-    Text,
-    column,
-    insert,
-    select,
-    table,
-    update,
-)
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, column, insert, select, table, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.clock import utcnow
+from shared.contracts.parameters import (  # noqa: F401  (re-exported for the entrypoints)
+    OWNERS,
+    ParameterChanged,
+    ParameterInForce,
+    ParameterRecorded,
+    ParameterValue,
+    ParameterWithHistory,
+)
 from shared.db import unit_of_work_of
 from shared.errors import NotFound, rule_broken
-from shared.contracts.parameters import (  # noqa: F401  (re-exported for the entrypoints)
-    OWNERS, ParameterChanged, ParameterInForce, ParameterRecorded, ParameterValue, ParameterWithHistory,
-)
 from shared.schemas import IsoDate, StrictSchema, load
 from shared.service import rpc
 

@@ -69,8 +69,8 @@ class Instant(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
-            result = result.replace(tzinfo=dt.timezone.utc)
-        return result.astimezone(dt.timezone.utc)
+            result = result.replace(tzinfo=dt.UTC)
+        return result.astimezone(dt.UTC)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
@@ -78,8 +78,8 @@ class Instant(fields.DateTime):
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat()
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
 
 
 class StrictSchema(ma.Schema):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import eventlet
@@ -108,10 +108,8 @@ class DatabaseFactory:
 
     @staticmethod
     def _drop(name: str) -> None:
-        try:
+        with suppress(Exception):
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception:
-            pass
 
     def drop_all(self):
         for name in reversed(self.created):
@@ -296,10 +294,8 @@ class EventRecorder:
 
     def _drain(self):
         while self._running:
-            try:
+            with suppress(TimeoutError):
                 self.connection.drain_events(timeout=0.1)
-            except socket.timeout:
-                pass
 
     @property
     def events(self) -> list[dict]:
@@ -369,7 +365,7 @@ class ServiceProcess:
         self.process = None
 
     def start(self) -> "ServiceProcess":
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115  (the child process writes to it)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config",
              str(ROOT / "services" / self.service / "config.yml"), f"services.{self.service}.service"],
@@ -438,10 +434,8 @@ def service_process(rabbit_config, tmp_path):
 def json_lines(text: str) -> list[dict]:
     out = []
     for line in text.splitlines():
-        try:
+        with suppress(ValueError):
             out.append(json.loads(line))
-        except ValueError:
-            pass
     return out
 
 
@@ -466,7 +460,7 @@ def publish_event(rabbit_config):
         else:
             envelope = {"event_id": str(uuid.uuid4()), "event_type": event_type,
                         "schema_version": 1,
-                        "occurred_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                        "occurred_at": datetime.datetime.now(datetime.UTC).isoformat(),
                         "source": source, "correlation_id": None, "data": data}
         if event_id:
             envelope["event_id"] = event_id

@@ -7,24 +7,33 @@ from nameko.dependency_providers import Config
 
 from services.billing import schemas
 from services.billing.domain import (
-    activities, clients, dunning, expenses, fund, invoices, members, month_end, payments, periods,
-    recurring, salary,
+    activities,
+    clients,
+    dunning,
+    expenses,
+    fund,
+    invoices,
+    members,
+    month_end,
+    payments,
+    periods,
+    recurring,
+    salary,
 )
 from services.billing.domain.documents import render_pdf, render_ubl
 from services.billing.models import Base, MemberStanding
-from shared import clock
+from shared import clock, standing_handlers
 from shared.contracts import billing as contract
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, rule_broken
 from shared.events import handle_event
 from shared.metrics import counter, gauge, histogram
-from shared.topology import retry_delays
-from shared.rpc import TimedRpcProxy
 from shared.parameters import ParameterCache, ParameterEntrypoints
-from shared import standing_handlers
+from shared.rpc import TimedRpcProxy
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
+from shared.topology import retry_delays
 
 INVOICES_ISSUED = counter("coop_invoices_issued_total", "Invoices issued", ["series"])
 INVOICED_AMOUNT = counter("coop_invoiced_amount_total", "Amount invoiced excluding VAT (EUR)")

@@ -2,10 +2,9 @@
 board, working groups, recommendations, polls and minutes."""
 
 from services.governance import schemas
-from services.governance.domain import (
-    assemblies, elections, groups, minutes, polls, roll, voting,
-)
+from services.governance.domain import assemblies, elections, groups, minutes, polls, roll, voting
 from services.governance.models import Base
+from shared import standing_handlers
 from shared.batching import GroupCommit
 from shared.clock import today, utcnow
 from shared.contracts import governance as contract
@@ -14,7 +13,6 @@ from shared.metrics import counter
 from shared.parameters import ParameterCache, ParameterEntrypoints
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
-from shared import standing_handlers
 
 VOTES_CAST = counter("coop_votes_cast_total", "Ballots cast at general assemblies", ["kind"])
 STAFF = ("staff", "board")

@@ -6,6 +6,7 @@ from nameko.dependency_providers import Config
 
 from services.resources import domain, schemas
 from services.resources.models import Base, MemberStanding
+from shared import standing_handlers
 from shared.clock import utcnow
 from shared.contracts import resources as contract
 from shared.db import UnitOfWork
@@ -14,7 +15,6 @@ from shared.metrics import counter
 from shared.schemas import load
 from shared.service import ServiceBase, rpc
 from shared.timers import configured_timer
-from shared import standing_handlers
 
 BOOKINGS = counter("coop_bookings_total", "Bookings placed", ["status"])
 USAGE_RECORDED = counter("coop_resource_usage_recorded_total", "Usages recorded for billing", ["reason"])

@@ -9,12 +9,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from shared.standing import STATUS_AFTER
+
 from services.billing.domain import activities, clients, invoices, members
+from shared.standing import STATUS_AFTER
 from shared.testing import MigratedDatabase
 
 TODAY = dt.date(2026, 11, 26)
-NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 
 
 class Books(MigratedDatabase):
@@ -42,7 +43,7 @@ class Books(MigratedDatabase):
     def invoice(self, activity_id, client_id, lines, issue=True, today=TODAY):
         with self.tx() as s:
             invoice = invoices.create(s, {"activity_id": activity_id, "client_id": client_id,
-                                          "lines": [line_data(*l) for l in lines]}, today)
+                                          "lines": [line_data(*ln) for ln in lines]}, today)
             s.flush()
             if issue:
                 invoices.issue(s, invoice.id, today, "F")

@@ -36,10 +36,10 @@ def test_bulk_insert_stores_what_a_core_insert_stores(books, backend):
         lines = [vars(line) for d in documents for line in d.lines]
         bulk_insert(s, InvoiceLine.__table__, lines[:9])
         s.execute(InvoiceLine.__table__.insert(), lines[9:])
-        moments = [dt.datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=dt.timezone.utc)] * 6
+        moments = [dt.datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=dt.UTC)] * 6
         entries = [{"activity_id": activity, "entry_date": TODAY, "kind": "fee", "amount": -d.fee,
                     "reference": d.id, "description": None if n % 3 == 1 else "cooperative fee",
-                    "created_at": moment} for n, (d, moment) in enumerate(zip(documents, moments))]
+                    "created_at": moment} for n, (d, moment) in enumerate(zip(documents, moments, strict=False))]
         bulk_insert(s, LedgerEntry.__table__, entries[:3])
         s.execute(LedgerEntry.__table__.insert(), entries[3:])
 
@@ -52,15 +52,15 @@ def test_bulk_insert_stores_what_a_core_insert_stores(books, backend):
     def same(a, b, ignore):
         return {k: v for k, v in a.items() if k not in ignore} == {k: v for k, v in b.items() if k not in ignore}
 
-    for bulk, core in zip(stored[:3], stored[3:]):
+    for bulk, core in zip(stored[:3], stored[3:], strict=False):
         assert same(bulk, core, {"id"})
         assert bulk["total_gross"] == Decimal("353.40") and bulk["credited_net"] == Decimal("0.00")
     assert len(stored_lines) == 18
-    for bulk, core in zip(stored_lines[:9], stored_lines[9:]):
+    for bulk, core in zip(stored_lines[:9], stored_lines[9:], strict=False):
         assert same(bulk, core, {"id", "invoice_id"})
     assert [line["quantity"] for line in stored_lines[:3]] == [Decimal("3"), Decimal("1.5"), Decimal("1")]
     assert stored_lines[2]["exemption_reason"] == "Art. 44"
-    for bulk, core in zip(stored_entries[:3], stored_entries[3:]):
+    for bulk, core in zip(stored_entries[:3], stored_entries[3:], strict=False):
         assert same(bulk, core, {"id", "reference"})
-    assert stored_entries[0]["created_at"].replace(tzinfo=dt.timezone.utc) == moments[0]
+    assert stored_entries[0]["created_at"].replace(tzinfo=dt.UTC) == moments[0]
     assert [e["description"] for e in stored_entries] == ["cooperative fee", None, "cooperative fee"] * 2

@@ -5,7 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 from lxml import etree
-from stdnum.be import ogm_vcs, vat as be_vat
+from stdnum.be import ogm_vcs
+from stdnum.be import vat as be_vat
 
 from services.billing.domain import clients, invoices
 from services.billing.domain.documents import render_pdf, render_ubl
@@ -36,7 +37,7 @@ def check_en16931(root, line_tag):
     """The calculation rules of EN 16931 that hold for documents without allowances or charges."""
     lines = root.findall(f"cac:{line_tag}", NS)
     assert lines, "BR-16: at least one line"
-    line_sum = sum(amount(l, "cbc:LineExtensionAmount") for l in lines)
+    line_sum = sum(amount(ln, "cbc:LineExtensionAmount") for ln in lines)
     totals = root.find("cac:LegalMonetaryTotal", NS)
     assert amount(totals, "cbc:LineExtensionAmount") == line_sum  # BR-CO-10
     assert amount(totals, "cbc:TaxExclusiveAmount") == line_sum  # BR-CO-13
@@ -48,9 +49,9 @@ def check_en16931(root, line_tag):
     assert sum(amount(s, "cbc:TaxAmount") for s in subtotals) == vat  # BR-CO-14
     for sub in subtotals:
         category, percent = text(sub, "cac:TaxCategory/cbc:ID"), D(text(sub, "cac:TaxCategory/cbc:Percent"))
-        base = sum(amount(l, "cbc:LineExtensionAmount") for l in lines
-                   if text(l, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID") == category
-                   and D(text(l, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")) == percent)
+        base = sum(amount(ln, "cbc:LineExtensionAmount") for ln in lines
+                   if text(ln, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID") == category
+                   and D(text(ln, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")) == percent)
         assert amount(sub, "cbc:TaxableAmount") == base  # BR-S-08
         expected = (base * percent / 100).quantize(D("0.01"), rounding="ROUND_HALF_UP")
         assert amount(sub, "cbc:TaxAmount") == expected  # BR-S-09 / BR-CO-17

@@ -10,13 +10,17 @@ from sqlalchemy import func, select, update
 
 from services.billing.domain import activities, invoices, members, recurring
 from services.billing.models import (
-    Invoice, PeriodStatement, RecurringInvoice, RecurringInvoiceLine, RecurringIssue,
+    Base,
+    Invoice,
+    PeriodStatement,
+    RecurringInvoice,
+    RecurringInvoiceLine,
+    RecurringIssue,
 )
 from shared.db import outbox_table
 from shared.dlq import list_parked, replay
 from shared.errors import Forbidden, PreconditionFailed, ValidationError
 from shared.testing import wait_until
-from services.billing.models import Base
 from tests.billing.conftest import NOW, Books, line_data
 
 PERIOD = "2026-11"
@@ -159,7 +163,8 @@ def test_month_end_survives_a_killed_instance_and_does_nothing_twice(
 
         # re-running the finished run changes nothing
         again = proxy.billing.start_month_end({"period": PERIOD})
-        assert (again["run_id"], again["status"], again["chunks_done"]) == (started["run_id"], "finished", count // chunk)
+        assert (again["run_id"], again["status"], again["chunks_done"]) == (
+            started["run_id"], "finished", count // chunk)
         check_books(books, count, built)
 
         # the period is locked: a payment dated in it is refused, typed
@@ -220,7 +225,7 @@ def test_recurring_invoices_over_rpc_follow_the_line_rules_and_their_owner(platf
                      "vat_category": "S", "vat_rate": "6"}]}
     me = member_cluster({"member_id": member_id, "roles": ["member"]})
     created = me.billing.create_recurring_invoice(template)
-    assert (created["frequency"], created["end_date"], [l["vat_rate"] for l in created["lines"]]) == (
+    assert (created["frequency"], created["end_date"], [ln["vat_rate"] for ln in created["lines"]]) == (
         "quarterly", "2027-11-30", ["21.00", "6.00"])
     assert me.billing.get_recurring_invoice(created["id"])["id"] == created["id"]
     assert [t["id"] for t in me.billing.list_recurring_invoices()] == [created["id"]]

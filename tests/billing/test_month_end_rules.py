@@ -7,9 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.billing.domain import activities, month_end, periods, recurring
-from services.billing.models import (
-    Invoice, LedgerEntry, MonthEndRun, PeriodStatement, RecurringIssue, Reminder,
-)
+from services.billing.models import Invoice, LedgerEntry, MonthEndRun, PeriodStatement, RecurringIssue, Reminder
 from shared.errors import PreconditionFailed, ValidationError
 from tests.billing.conftest import TODAY, line_data
 
@@ -21,7 +19,7 @@ def template(books, activity_id, client_id, frequency="monthly", start=dt.date(2
     with books.tx() as s:
         return recurring.create(s, {"activity_id": activity_id, "client_id": client_id,
                                     "frequency": frequency, "start_date": start, "end_date": end,
-                                    "lines": [line_data(*l) for l in lines]}).id
+                                    "lines": [line_data(*ln) for ln in lines]}).id
 
 
 def run_all(books, period=PERIOD, chunk_size=2, today=TODAY):
@@ -94,26 +92,23 @@ def test_the_run_issues_due_invoices_stores_statements_and_locks_the_period(book
 def test_an_entry_dated_in_a_locked_period_is_refused_and_goes_to_the_next_one(books):
     activity = books.activity()
     run_all(books)
-    with pytest.raises(PreconditionFailed) as refused:
-        with books.tx() as s:
-            activities.post(s, activity, dt.date(2026, 11, 30), "expense", Decimal("-5.00"), "late")
+    with pytest.raises(PreconditionFailed) as refused, books.tx() as s:
+        activities.post(s, activity, dt.date(2026, 11, 30), "expense", Decimal("-5.00"), "late")
     assert "entry_date" in refused.value.fields
     with books.tx() as s:
         activities.post(s, activity, dt.date(2026, 12, 1), "expense", Decimal("-5.00"), "late")
     # the global lock covers activities opened after the run
     newcomer = books.activity()
-    with pytest.raises(PreconditionFailed):
-        with books.tx() as s:
-            activities.post(s, newcomer, dt.date(2026, 11, 15), "turnover", Decimal("1.00"), "x")
+    with pytest.raises(PreconditionFailed), books.tx() as s:
+        activities.post(s, newcomer, dt.date(2026, 11, 15), "turnover", Decimal("1.00"), "x")
 
 
 def test_a_period_locked_for_one_activity_leaves_the_others_open(books):
     locked, other = books.activity(), books.activity()
     with books.tx() as s:
         periods.lock(s, "2026-10", locked)
-    with pytest.raises(PreconditionFailed):
-        with books.tx() as s:
-            activities.post(s, locked, dt.date(2026, 10, 5), "turnover", Decimal("1.00"), "a")
+    with pytest.raises(PreconditionFailed), books.tx() as s:
+        activities.post(s, locked, dt.date(2026, 10, 5), "turnover", Decimal("1.00"), "a")
     with books.tx() as s:
         activities.post(s, other, dt.date(2026, 10, 5), "turnover", Decimal("1.00"), "b")
 
@@ -172,9 +167,8 @@ def test_a_period_without_activities_closes_at_once(books):
         assert (started.run.status, started.run.chunks_total) == ("finished", 0)
         assert [e.event_type for e in started.events] == ["month_closed"]
     activity = books.activity()
-    with pytest.raises(PreconditionFailed):
-        with books.tx() as s:
-            activities.post(s, activity, dt.date(2026, 2, 10), "turnover", Decimal("1.00"), "feb")
+    with pytest.raises(PreconditionFailed), books.tx() as s:
+        activities.post(s, activity, dt.date(2026, 2, 10), "turnover", Decimal("1.00"), "feb")
 
 
 def test_a_posting_in_flight_holds_its_activity_until_it_is_in_the_statement(books, backend):
@@ -192,10 +186,9 @@ def test_a_posting_in_flight_holds_its_activity_until_it_is_in_the_statement(boo
     posting = books.sessions()
     activities.post(posting, activity, dt.date(2026, 11, 20), "turnover", Decimal("70.00"), "in-flight")
     posting.flush()
-    with pytest.raises(OperationalError):
-        with books.tx() as s:
-            s.execute(text("SET LOCAL lock_timeout = '300ms'"))
-            month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
+    with pytest.raises(OperationalError), books.tx() as s:
+        s.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        month_end.close_chunk(s, run_id, PERIOD, number, ids, TODAY, "F")
     posting.commit()
     posting.close()
     with books.tx() as s:
@@ -212,5 +205,5 @@ def test_pending_chunks_are_read_per_period_for_the_gauge(books):
     run_id, chunks, _ = run_all(books, chunk_size=2)
     with books.tx() as s:
         month_end.start(s, "2026-12", 1, None)  # three chunks of one, none done yet
-        since = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        since = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         assert month_end.pending_by_period(s, since) == {PERIOD: 0, "2026-12": 3}

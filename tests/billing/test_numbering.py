@@ -8,9 +8,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, select
 
 from services.billing.domain import invoices, numbering
-from services.billing.models import Invoice, LedgerEntry
+from services.billing.models import Base, Invoice, LedgerEntry
 from shared.db import outbox_table
-from services.billing.models import Base
 from tests.billing.conftest import TODAY, Books, line_data
 
 INVOICES = 2000

@@ -180,7 +180,8 @@ def test_salary_request_uses_the_payslip_and_the_fund_advances_the_shortfall(pla
     assert payout["pay_date"] == "2026-12-03"  # 7 working days after Tue 24 Nov
     [event] = recorder.wait_for("salary_payout_approved")
     assert event["data"]["work_dates"] == ["2026-11-23", "2026-11-24"]
-    assert (event["data"]["net"], event["data"]["withholding_tax"]) == ("556.35", "139.09")  # 800 - 104.56 = 695.44; 20% = 139.088
+    # 800 - 104.56 = 695.44; 20% = 139.088
+    assert (event["data"]["net"], event["data"]["withholding_tax"]) == ("556.35", "139.09")
     assert platform.billing.get_activity(activity)["balance"] == "0.00"
     fund = platform.billing.guarantee_fund_status()
     assert (fund["advanced"], fund["outstanding"]) == ("1130.00", "1130.00")

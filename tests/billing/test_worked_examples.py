@@ -193,7 +193,7 @@ def test_a_member_not_in_good_standing_cannot_invoice(books):
     with books.tx() as s:
         from services.billing.domain import members
         members.apply_event(s, "member_suspended", {"member_id": member},
-                            dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone.utc))
+                            dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC))
     with pytest.raises(ValidationError), books.tx() as s:
         invoices.issue(s, draft, TODAY, "F")
     assert get(books, draft).status == "draft" and get(books, draft).number is None

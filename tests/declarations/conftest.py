@@ -6,9 +6,8 @@ import uuid
 import pytest
 from kombu import Connection, Producer
 
-from services.declarations.service import DeclarationsService
-
 import shared.contracts.billing  # noqa: F401  (billing's contract: the events below must satisfy it)
+from services.declarations.service import DeclarationsService
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from services.declarations.domain import intake, ledger, periods, reports, store
-from services.declarations.models import Declaration, DeclarationLine, Base
-from shared.parameters import load_book
+from services.declarations.models import Base, Declaration, DeclarationLine
 from shared.contracts import taking
 from shared.db import inbox_table, make_engine
 from shared.errors import ValidationError
+from shared.parameters import load_book
 from shared.testing import wait_until
 from tests.declarations.conftest import credit_note, invoice
 

@@ -4,10 +4,11 @@ import datetime as dt
 import eventlet
 import pytest
 import requests
+
 from services.declarations.domain import periods
 from services.declarations.models import shipped_parameters
-from shared.parameters import ParameterBook
 from shared.errors import ValidationError
+from shared.parameters import ParameterBook
 from shared.testing import wait_until
 from tests.declarations.conftest import invoice, payout
 

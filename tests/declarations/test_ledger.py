@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 
 from services.declarations.domain import intake, ledger, reports, store
-from shared.parameters import load_book
 from services.declarations.service import PAYOUT_FIELDS
 from shared.contracts import taking
 from shared.errors import PreconditionFailed
+from shared.parameters import load_book
 from tests.declarations.conftest import payout
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.declarations.models import Parameter, shipped_parameters
-from shared.parameters import load_book
 from shared.db import make_engine
 from shared.errors import Forbidden, NotFound, ValidationError
+from shared.parameters import load_book
 from shared.testing import wait_until
 
 PAYSLIP = {"gross": "3000.00", "worker_category": "employee"}

@@ -11,13 +11,13 @@ from decimal import Decimal
 
 import pytest
 
+from services.declarations.domain.payslip import from_budget, from_gross
 from services.declarations.domain.special_contribution import SpecialContributionScale
 from services.declarations.domain.withholding import Family, KeyFormula
 from services.declarations.domain.work_bonus import WorkBonusScale, work_bonus
 from services.declarations.models import shipped_parameters
-from shared.parameters import ParameterBook
-from services.declarations.domain.payslip import from_budget, from_gross
 from shared.errors import ValidationError
+from shared.parameters import ParameterBook
 
 MAY_2026 = dt.date(2026, 5, 29)
 MARCH_2026 = dt.date(2026, 3, 31)

@@ -7,12 +7,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
-from services.declarations.models import Parameter, ParameterVersion
-from services.declarations.models import shipped_parameters
-from shared.parameters import load_book
 from services.declarations.domain.payslip import from_gross
+from services.declarations.models import Parameter, ParameterVersion, shipped_parameters
 from shared.db import make_engine
 from shared.migrations import alembic_config, upgrade
+from shared.parameters import load_book
 
 PAYROLL_2026 = ("withholding.%", "work_bonus.%", "special_contribution.%")
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from services.declarations.domain.payslip import Rates, employer_cost, from_budget, from_gross
 from services.declarations.models import shipped_parameters
-from shared.parameters import ParameterBook
-from services.declarations.domain.payslip import employer_cost, from_budget, from_gross, Rates
 from shared.errors import NotFound, ValidationError
+from shared.parameters import ParameterBook
 
 NOV_2026 = dt.date(2026, 11, 30)
 

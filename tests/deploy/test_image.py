@@ -92,7 +92,7 @@ def _entrypoint_env(service: str, amqp_uri: str, port: int, app: Path = ROOT, **
 
 
 def _run_entrypoint(env, tmp_path, app: Path = ROOT):
-    log = open(tmp_path / "entrypoint.log", "wb")
+    log = open(tmp_path / "entrypoint.log", "wb")  # noqa: SIM115  (the child process writes to it)
     # run from elsewhere: the script finds the project from its own location, as /app in the image
     return subprocess.Popen([str(app / "deploy" / "docker-entrypoint.sh")], env=env, cwd=tmp_path, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)

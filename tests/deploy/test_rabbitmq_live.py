@@ -211,11 +211,11 @@ def test_with_only_its_own_queues_declared_billing_runs_under_its_own_user(
         loaded, db_factory, container_factory, monkeypatch):
     """What the services need once topology declares only their own queues (the change asked
     of shared/topology.py): billing consumes a membership event, under the restricted users."""
+    from services.billing.service import BillingService
     from shared.amqp import ConfirmingPublisher, OutgoingMessage
     from shared.contracts import make_envelope
     from shared.events import EVENTS_HANDLED
     from shared.testing import test_config, wait_until
-    from services.billing.service import BillingService
 
     monkeypatch.setattr(topology, "SUBSCRIPTIONS",
                         [s for s in topology.SUBSCRIPTIONS if s.service == "billing"])
@@ -265,6 +265,5 @@ def test_rpc_between_services_works_under_their_own_users(loaded, db_factory, co
     container_factory(MembershipService, config).start()
     probe = container_factory(GatewayProbe, {"AMQP_URI": loaded.uri("gateway")})
     probe.start()
-    with entrypoint_hook(probe, "standing") as standing:
-        with pytest.raises(NotFound):
-            standing(str(uuid.uuid4()))
+    with entrypoint_hook(probe, "standing") as standing, pytest.raises(NotFound):
+        standing(str(uuid.uuid4()))

@@ -8,7 +8,6 @@ its answer may not carry the other member's private records.
 import datetime as dt
 import re
 
-
 TODAY = dt.date.today()
 
 # readable by every member by design (the catalogue, assemblies, votes, polls, the board), or
@@ -42,7 +41,7 @@ def other_members_world(platform):
         "net": "20.00"})
     assert expense.status_code == 201, expense.text
     room = http("POST", "/api/v1/resources", admin, json={"name": "Studio", "kind": "room"}).json()["id"]
-    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).replace(minute=0, second=0,
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(minute=0, second=0,
                                                                              microsecond=0)
     window = {"start": start.isoformat(), "end": (start + dt.timedelta(hours=1)).isoformat()}
     booking = platform.eventually("POST", "/api/v1/bookings", bob, json={
@@ -54,7 +53,7 @@ def other_members_world(platform):
     assert http("PUT", f"/api/v1/working-groups/{group}/members/{bob_id}", bob).status_code == 200
     poll = http("POST", "/api/v1/polls", bob, json={
         "question": "A second studio?", "kind": "proposal", "group_id": group,
-        "closes_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=5)).isoformat()})
+        "closes_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).isoformat()})
     assert poll.status_code == 201, poll.text
     recommendation = http("POST", f"/api/v1/working-groups/{group}/recommendations", bob, json={
         "title": "Open a second studio", "text": "Demand is there."}).json()["id"]

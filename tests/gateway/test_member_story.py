@@ -66,7 +66,7 @@ def test_a_member_applies_invoices_is_paid_books_and_votes_over_http(platform, b
     room = http("POST", "/api/v1/resources", admin, json={
         "name": "Rehearsal room", "kind": "room", "price_per_hour": "12.00"})
     assert room.status_code == 201, room.text
-    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).replace(minute=0, second=0,
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).replace(minute=0, second=0,
                                                                              microsecond=0)
     booking = platform.eventually("POST", "/api/v1/bookings", ada, json={
         "resource_id": room.json()["id"], "activity_id": activity["id"],

@@ -13,7 +13,7 @@ from services.governance.models import Attendance, Ballot, Participation, Proxy
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationError
 from tests.governance.conftest import MEETING, RECORD, RESOLUTION, TODAY, seed_member
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _request(item_id, voter, choice="for", on_behalf_of=None, candidates=None):

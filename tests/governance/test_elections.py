@@ -21,7 +21,7 @@ def test_board_election_tie_is_broken_by_seniority_of_membership(governance, rec
             for m in (ann, ben, cat, dan)}
     g.rpc.open_vote(item_id)
     ballots = [[ann, ben], [ann, cat], [ann, ben], [cat, dan]]  # ann 3, ben 2, cat 2, dan 1
-    for voter, chosen in zip(voters, ballots):
+    for voter, chosen in zip(voters, ballots, strict=False):
         g.rpc.cast_vote({"item_id": item_id, "voter_id": voter, "candidates": [cand[c] for c in chosen]})
     with pytest.raises(ValidationError):
         g.rpc.cast_vote({"item_id": item_id, "voter_id": ann,
@@ -57,7 +57,7 @@ def test_staggered_terms_renew_part_of_the_board_each_year(session, backend):
     from services.governance.domain import assemblies, voting
     from tests.governance.conftest import RECORD, TODAY, seed_member
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     members = [seed_member(session, n) for n in range(1, 7)]
     session.commit()
     assembly = assemblies.convene(session, {

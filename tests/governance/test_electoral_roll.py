@@ -98,7 +98,7 @@ def test_weighted_assembly_freezes_capped_weights_on_its_roll(session):
     assembly = assemblies.convene(session, {
         "kind": "ordinary", "title": "AG", "meeting_date": MEETING, "record_date": RECORD,
         "weighting": "shares", "agenda": [RESOLUTION]}, TODAY, None)
-    roll.ensure_roll(session, assembly.id, dt.datetime.now(dt.timezone.utc))
+    roll.ensure_roll(session, assembly.id, dt.datetime.now(dt.UTC))
     session.commit()
 
     assert assembly.share_cap_percent == 10

@@ -60,7 +60,7 @@ def test_a_proposal_poll_hides_results_until_closed_and_keeps_changed_responses(
     for m in (ann, ben):
         g.rpc.join_working_group({"group_id": group["id"], "member_id": m})
     as_ann = member_cluster({"member_id": ann, "roles": ["member"]})
-    closes_at = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)).isoformat()
+    closes_at = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).isoformat()
     poll = as_ann.governance.open_poll({"question": "Buy a laser cutter?", "kind": "proposal",
                                         "group_id": group["id"], "closes_at": closes_at,
                                         "hide_results": True})
@@ -85,11 +85,11 @@ def test_a_proposal_poll_hides_results_until_closed_and_keeps_changed_responses(
 def test_ranked_choice_poll_is_counted_by_instant_runoff(governance, backend):
     g = governance
     members = g.members(5)
-    closes_at = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).isoformat()
+    closes_at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
     poll = g.rpc.open_poll({"question": "Where is next year's assembly?", "kind": "ranked_choice",
                             "options": ["Brussels", "Ghent", "Liege"], "closes_at": closes_at})
     rankings = [["Brussels", "Ghent"], ["Brussels"], ["Ghent", "Liege"], ["Liege", "Ghent"], ["Ghent"]]
-    for member, ranking in zip(members, rankings):
+    for member, ranking in zip(members, rankings, strict=False):
         g.rpc.respond_poll({"poll_id": poll["id"], "member_id": member, "choice": ranking})
     result = g.rpc.close_poll(poll["id"])
     # round 1: Brussels 2, Ghent 2, Liege 1 -> Liege out, its ballot goes to Ghent: 3 of 5
@@ -134,10 +134,10 @@ def test_assembly_minutes_record_attendance_proxies_quorum_and_results(governanc
 def test_a_poll_closes_at_its_closing_time_and_multiple_choice_respects_its_limit(governance, backend):
     g = governance
     ann, ben = g.members(2)
-    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
     with pytest.raises(ValidationError):
         g.rpc.open_poll({"question": "Too late?", "kind": "proposal", "closes_at": past})
-    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1.5)).isoformat()
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1.5)).isoformat()
     poll = g.rpc.open_poll({"question": "Which tools?", "kind": "multiple_choice", "audience": "members",
                             "options": ["lathe", "kiln", "press"], "max_choices": 2,
                             "closes_at": soon, "hide_results": True})

@@ -7,7 +7,7 @@ from services.governance.models import Parameter
 from shared.errors import Conflict, Forbidden, ValidationError
 from tests.governance.conftest import MEETING, RECORD, RESOLUTION, TODAY, seed_member
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _convene(session):

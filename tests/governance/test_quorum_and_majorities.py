@@ -8,7 +8,7 @@ from services.governance.domain import assemblies, voting
 from services.governance.domain.voting import majority_met, quorum_met
 from tests.governance.conftest import MEETING, RECORD, TODAY, seed_member
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @pytest.mark.parametrize("kind, votes_for, votes_against, adopted", [

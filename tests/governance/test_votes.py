@@ -17,7 +17,7 @@ def _cast_at_once(member_cluster, calls):
             outcomes.append((type(error).__name__, error))
 
     pool = eventlet.GreenPool(len(calls))
-    for proxy, (_, payload) in zip(proxies, calls):
+    for proxy, (_, payload) in zip(proxies, calls, strict=False):
         pool.spawn(cast, proxy, payload)
     pool.waitall()
     return outcomes
@@ -54,7 +54,8 @@ def test_abstentions_and_blanks_are_not_votes_cast(governance, backend):
     assembly = g.convene([RESOLUTION])
     item_id = assembly["agenda"][0]["id"]
     g.rpc.open_vote(item_id)
-    for member, choice in zip(members, ["for", "for", "against", "abstain", "abstain", "abstain", "blank"]):
+    choices = ["for", "for", "against", "abstain", "abstain", "abstain", "blank"]
+    for member, choice in zip(members, choices, strict=True):
         g.rpc.cast_vote({"item_id": item_id, "voter_id": member, "choice": choice})
 
     result = g.rpc.close_vote(item_id)["result"]

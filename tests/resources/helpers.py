@@ -6,7 +6,7 @@ import uuid
 from services.resources import domain
 from shared.testing import MigratedDatabase
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # a Monday: weeks for quotas start on Mondays at 00:00 UTC
 NOW = dt.datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 

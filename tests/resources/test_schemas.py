@@ -14,7 +14,7 @@ IDS = {"resource_id": "6f1f4a2e-0000-4000-8000-000000000001",
 
 def test_instants_with_an_offset_are_turned_into_utc():
     loaded = load(schemas.BookIn(), {**IDS, "start": "2026-12-01T10:00:00+01:00", "end": "2026-12-01T10:30:00Z"})
-    assert loaded["start"] == dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+    assert loaded["start"] == dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     assert loaded["end"].utcoffset() == dt.timedelta(0)
 
 

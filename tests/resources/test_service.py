@@ -19,7 +19,7 @@ ROOM = {"name": "Meeting room", "kind": "room", "location": "Brussels", "capacit
 
 
 def iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.timezone.utc).isoformat()
+    return instant.astimezone(dt.UTC).isoformat()
 
 
 def soon(hours: float = 0, days: int = 2) -> dt.datetime:

@@ -56,9 +56,8 @@ def test_no_show_is_released_after_n_minutes(db, backend):
         again = domain.sweep(session, at(1, 9, 16))
         assert again.released == [] and again.usages == []
     assert db.book(laser, bob, at(1, 9, 30), at(1, 10, 30)).unit == 1   # the slot is free again
-    with db.tx() as session:   # too late to check in
-        with pytest.raises(ValidationError, match="closed"):
-            domain.check_in(session, domain.get_booking(session, present.id, lock=True), at(1, 11, 16))
+    with db.tx() as session, pytest.raises(ValidationError, match="closed"):  # too late to check in
+        domain.check_in(session, domain.get_booking(session, present.id, lock=True), at(1, 11, 16))
 
 
 def test_unapproved_request_is_released_when_its_start_passes(db, backend):

@@ -8,8 +8,8 @@ import eventlet
 import marshmallow as ma
 
 from services.membership.models import Base
-from shared.db import UnitOfWork
 from shared.contracts import event_schema
+from shared.db import UnitOfWork
 from shared.events import handle_event_batch
 from shared.schemas import Id
 from shared.service import ServiceBase

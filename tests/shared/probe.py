@@ -5,12 +5,11 @@ It keeps its inbox and outbox in a membership-shaped database; its only effect i
 """
 import eventlet
 import marshmallow as ma
-
-from services.membership.models import Base
 from sqlalchemy import func, select
 
-from shared.db import UnitOfWork, outbox_table
+from services.membership.models import Base
 from shared.contracts import event_schema
+from shared.db import UnitOfWork, outbox_table
 from shared.events import handle_event
 from shared.schemas import Id
 from shared.service import ServiceBase

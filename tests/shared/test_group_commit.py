@@ -12,11 +12,11 @@ from sqlalchemy import text
 
 from services.membership.models import Base
 from shared.batching import GroupCommit
+from shared.contracts import event_schema
 from shared.db import UnitOfWork, make_engine
 from shared.errors import Conflict, ValidationError
-from shared.service import ServiceBase, rpc
-from shared.contracts import event_schema
 from shared.schemas import Id
+from shared.service import ServiceBase, rpc
 from tests.shared.probe import probe_config
 
 POISON = "00000000-0000-4000-8000-00000000dead"

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, insert, select
 from shared.db import inbox_table, make_engine, outbox_table
 from shared.retention import prune
 
-NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
 
 def _outbox_row(created_days_ago, published_days_ago=None, unrouted=False, kind="kept"):

@@ -6,15 +6,7 @@ import pytest
 from nameko.cli.run import import_service
 
 from shared import topology
-from shared.standing import (
-    STANDING_EVENTS,
-    Standing,
-    StandingFact,
-    applied,
-    facts_of,
-    in_good_standing,
-    refusal,
-)
+from shared.standing import STANDING_EVENTS, Standing, StandingFact, applied, facts_of, in_good_standing, refusal
 from shared.standing_handlers import MemberStandingHandlers
 
 UTC = dt.UTC

@@ -6,10 +6,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.clock import utcnow
-from shared.errors import NotFound, rule_broken
 from services.billing.domain import Emit, fetch, members, periods
 from services.billing.models import Activity, Expense, LedgerEntry
+from shared.clock import utcnow
+from shared.errors import NotFound, rule_broken
 
 ZERO = Decimal("0.00")
 

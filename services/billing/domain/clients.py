@@ -2,15 +2,14 @@
 import uuid
 
 from sqlalchemy import exists, select
-
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from shared.clock import utcnow
-from shared.errors import NotFound, ValidationError
 from services.billing.domain import fetch
 from services.billing.models import Activity, Client, Invoice
+from shared.clock import utcnow
+from shared.errors import NotFound, ValidationError
 
 
 def _check(data: dict) -> dict:

@@ -9,9 +9,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared import parameters
 from services.billing.domain import Emit, fund, invoices
 from services.billing.models import Invoice, Reminder
+from shared import parameters
 
 
 def overdue_of(session: Session, activity_ids, today: dt.date) -> list[Invoice]:

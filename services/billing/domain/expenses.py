@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from shared import parameters
-from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from services.billing.domain import Emit, activities, members
 from services.billing.models import Expense
+from shared import parameters
+from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 
 
 def claim_deadline(session: Session, expense_date: dt.date) -> dt.date:

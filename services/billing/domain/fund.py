@@ -6,10 +6,10 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from shared.clock import utcnow
-from shared.errors import rule_broken
 from services.billing.domain import activities
 from services.billing.models import FundEntry, Invoice
+from shared.clock import utcnow
+from shared.errors import rule_broken
 
 ZERO = Decimal("0.00")
 SIGN = {"advance": 1, "repayment": -1, "loss": -1}

@@ -7,16 +7,12 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from services.billing.domain import Emit, activities, bulk_insert, clients, fetch, fund, members, numbering, periods
+from services.billing.domain.totals import CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional
+from services.billing.models import Invoice, InvoiceLine, InvoiceVat, LedgerEntry
 from shared import parameters
 from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
-from services.billing.domain import (
-    Emit, activities, bulk_insert, fetch, clients, fund, members, numbering, periods,
-)
-from services.billing.domain.totals import (
-    CATEGORIES, NEEDS_REASON, ZERO_RATED, compute, fee_of, line_net, proportional,
-)
-from services.billing.models import Invoice, InvoiceLine, InvoiceVat, LedgerEntry
 
 ZERO = Decimal("0.00")
 OPEN_STATES = ("issued", "partially_paid")
@@ -338,9 +334,9 @@ def _remaining_bases(session: Session, invoice: Invoice) -> dict:
 
 def _whole_lines(invoice: Invoice, remaining: dict) -> list[dict]:
     if invoice.credited_net == 0:
-        return [{"description": l.description, "quantity": l.quantity, "unit_code": l.unit_code,
-                 "unit_price": l.unit_price, "vat_category": l.vat_category, "vat_rate": l.vat_rate,
-                 "exemption_reason": l.exemption_reason} for l in invoice.lines]
+        return [{"description": ln.description, "quantity": ln.quantity, "unit_code": ln.unit_code,
+                 "unit_price": ln.unit_price, "vat_category": ln.vat_category, "vat_rate": ln.vat_rate,
+                 "exemption_reason": ln.exemption_reason} for ln in invoice.lines]
     reasons = {(v.category, v.rate): v.exemption_reason for v in invoice.vat_breakdown}
     return [{"description": f"Remainder of {invoice.number}", "quantity": Decimal(1),
              "unit_price": base, "vat_category": category, "vat_rate": rate,

@@ -16,14 +16,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.billing.domain import Emit, bulk_insert, closing, dunning, invoices, periods, recurring
+from services.billing.models import (
+    Activity,
+    LedgerEntry,
+    LockedPeriod,
+    MemberStanding,
+    MonthEndChunk,
+    MonthEndRun,
+    PeriodStatement,
+    RecurringIssue,
+)
 from shared import parameters
 from shared.clock import utcnow
 from shared.errors import NotFound
-from services.billing.domain import Emit, bulk_insert, closing, dunning, invoices, periods, recurring
-from services.billing.models import (
-    Activity, LedgerEntry, LockedPeriod, MemberStanding, MonthEndChunk, MonthEndRun,
-    PeriodStatement, RecurringIssue,
-)
+
 
 @dataclass
 class Started:
@@ -124,7 +131,8 @@ def _close(session, run_id, period, todo, today, series, first, last):
     invoices.write_unnumbered(session, documents)
     if documents:
         bulk_insert(session, RecurringIssue.__table__, [
-            {"template_id": t.id, "period": period, "invoice_id": d.id} for t, d in zip(issuable, documents)])
+            {"template_id": t.id, "period": period, "invoice_id": d.id}
+            for t, d in zip(issuable, documents, strict=True)])
 
     now = utcnow()
     bulk_insert(session, PeriodStatement.__table__,

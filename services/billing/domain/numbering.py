@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from services.billing.models import NumberSeries
 
 
-
 def allocate(session: Session, series: str, year: int, count: int = 1) -> int:
     """Lock the series row and reserve ``count`` numbers; returns the first one."""
     locked = (select(NumberSeries.last_number)

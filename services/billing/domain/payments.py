@@ -6,11 +6,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.clock import utcnow
-from shared.errors import Conflict, NotFound, rule_broken
 from services.billing.domain import Emit, activities, camt, fund, invoices
 from services.billing.domain.totals import proportional
 from services.billing.models import Invoice, Payment
+from shared.clock import utcnow
+from shared.errors import Conflict, NotFound, rule_broken
 
 ZERO = Decimal("0.00")
 

@@ -5,10 +5,10 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.clock import utcnow
-from shared.errors import PreconditionFailed
 from services.billing.domain.closing import parse_period, period_of  # noqa: F401 (read from here too)
 from services.billing.models import Activity, LockedPeriod
+from shared.clock import utcnow
+from shared.errors import PreconditionFailed
 
 GLOBAL = None
 

@@ -8,12 +8,11 @@ from types import SimpleNamespace
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.clock import utcnow
-from shared.errors import NotFound, rule_broken
 from services.billing.domain import activities, clients, invoices, members, periods
 from services.billing.domain.closing import is_due
 from services.billing.models import RecurringInvoice, RecurringInvoiceLine
-
+from shared.clock import utcnow
+from shared.errors import NotFound, rule_broken
 
 
 def create(session: Session, data: dict, today: dt.date | None = None) -> RecurringInvoice:
@@ -34,9 +33,9 @@ def create(session: Session, data: dict, today: dt.date | None = None) -> Recurr
         end_date=data.get("end_date"), payment_terms_days=data.get("payment_terms_days"),
         buyer_reference=data.get("buyer_reference"), note=data.get("note"), created_at=utcnow(),
         lines=[RecurringInvoiceLine(
-            position=l.position, description=l.description, quantity=l.quantity,
-            unit_code=l.unit_code, unit_price=l.unit_price, vat_category=l.vat_category,
-            vat_rate=l.vat_rate, exemption_reason=l.exemption_reason) for l in probe.lines])
+            position=ln.position, description=ln.description, quantity=ln.quantity,
+            unit_code=ln.unit_code, unit_price=ln.unit_price, vat_category=ln.vat_category,
+            vat_rate=ln.vat_rate, exemption_reason=ln.exemption_reason) for ln in probe.lines])
     session.add(template)
     return template
 
@@ -85,6 +84,6 @@ def draft(template: RecurringInvoice, period: str, payment_terms_days: int) -> d
         "note": template.note or f"Period {period}",
         "payment_terms_days": template.payment_terms_days if template.payment_terms_days is not None
         else payment_terms_days,
-        "lines": [{"description": l.description, "quantity": l.quantity, "unit_code": l.unit_code,
-                   "unit_price": l.unit_price, "vat_category": l.vat_category, "vat_rate": l.vat_rate,
-                   "exemption_reason": l.exemption_reason} for l in template.lines]}
+        "lines": [{"description": ln.description, "quantity": ln.quantity, "unit_code": ln.unit_code,
+                   "unit_price": ln.unit_price, "vat_category": ln.vat_category, "vat_rate": ln.vat_rate,
+                   "exemption_reason": ln.exemption_reason} for ln in template.lines]}

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from services.billing.domain import Emit, activities, fund, members
+from services.billing.models import SalaryPayout
 from shared import parameters
 from shared.clock import utcnow
 from shared.errors import ValidationError, rule_broken
-from services.billing.domain import Emit, activities, fund, members
-from services.billing.models import SalaryPayout
 
 ZERO = Decimal("0.00")
 FIXED_HOLIDAYS = ((1, 1), (5, 1), (7, 21), (8, 15), (11, 1), (11, 11), (12, 25))
@@ -26,7 +26,7 @@ def easter(year: int) -> dt.date:
     g = (8 * b + 13) // 25
     h = (19 * a + b - d - g + 15) % 30
     i, k = divmod(c, 4)
-    l = (32 + 2 * e + 2 * i - h - k) % 7
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741  (the algorithm's own names)
     m = (a + 11 * h + 22 * l) // 451
     month, day = divmod(h + l - 7 * m + 114, 31)
     return dt.date(year, month, day + 1)

@@ -4,9 +4,9 @@ Each line's net is quantity x unit price rounded half-up to the cent; the base o
 category and rate is the exact sum of its line nets; the VAT of that category and rate is
 base x rate rounded half-up (BR-CO-10, BR-CO-17), never a sum of per-line VAT.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
 
 from shared.money import round_cents
 

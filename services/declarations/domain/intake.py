@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from services.declarations.domain import ledger, periods, store
 from services.declarations.domain.ledger import Figure
 from services.declarations.models import Declaration, Payout
-from shared.parameters import ParameterBook
 from shared.errors import rule_broken
+from shared.parameters import ParameterBook
 
 # EN 16931 VAT categories that are not taxed at a Belgian rate: grid of the base
 UNTAXED_SALES_GRID = {"Z": "00", "E": "00", "AE": "45", "K": "46", "G": "47"}

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from services.declarations.domain import periods, store
 from services.declarations.models import Declaration
-from shared.parameters import ParameterBook
 from shared.clock import utcnow
 from shared.errors import NotFound, PreconditionFailed, rule_broken
+from shared.parameters import ParameterBook
 
 KINDS = ("dimona", "dimona_cancel", "dmfa", "withholding", "vat")
 OPEN = ("draft", "ready")

@@ -19,8 +19,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from services.declarations.domain.special_contribution import special_contribution
 from services.declarations.domain.withholding import SINGLE, Family, KeyFormula
 from services.declarations.domain.work_bonus import WorkBonusScale, work_bonus
-from shared.parameters import ParameterBook
 from shared.errors import rule_broken
+from shared.parameters import ParameterBook
 
 CATEGORIES = ("employee", "artist", "blue_collar", "student")
 CENT = Decimal("0.01")

@@ -2,8 +2,8 @@
 import calendar
 import datetime as dt
 
-from shared.parameters import ParameterBook
 from shared.errors import rule_broken
+from shared.parameters import ParameterBook
 
 MONTHLY, QUARTERLY = "monthly", "quarterly"
 

@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from shared.parameters import ParameterBook
 from shared.errors import rule_broken
+from shared.parameters import ParameterBook
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -102,7 +102,7 @@ class KeyFormula:
         rates = [book.percent(f"{name}bracket_{i}_rate", on) for i in (1, 2, 3)] + [
             book.percent(name + "top_rate", on)]
         brackets, lower, below = [], ZERO, ZERO
-        for upper, rate in zip(uppers, rates):
+        for upper, rate in zip(uppers, rates, strict=False):
             brackets.append((lower, upper, rate, below))
             if upper is not None:
                 below, lower = _cents(below + _cents((upper - lower) * rate)), upper

@@ -5,13 +5,11 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared import parameters
-from shared.errors import Conflict, NotFound, rule_broken
 from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import ensure_roll, roll_entry
-from services.governance.models import (
-    AgendaItem, Assembly, Attendance, Proxy, Recommendation, RollEntry,
-)
+from services.governance.models import AgendaItem, Assembly, Attendance, Proxy, Recommendation, RollEntry
+from shared import parameters
+from shared.errors import Conflict, NotFound, rule_broken
 
 QUALIFIED_NEEDS_CAPITAL = ("three_quarters", "four_fifths")
 

@@ -16,7 +16,7 @@ def get(session: Session, model, key, what: str, lock: bool = False):
     if lock:
         row = session.execute(select(model).where(
             *[col == val for col, val in zip(model.__table__.primary_key.columns,
-                                             key if isinstance(key, tuple) else (key,))])
+                                             key if isinstance(key, tuple) else (key,), strict=False)])
             .with_for_update()).scalar()
     else:
         row = session.get(model, key)

@@ -12,12 +12,10 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.errors import Conflict, PreconditionFailed, rule_broken
 from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import ensure_roll, roll_entry
-from services.governance.models import (
-    AgendaItem, Assembly, Ballot, BallotMark, BoardMandate, Candidacy, MemberRecord,
-)
+from services.governance.models import AgendaItem, Assembly, Ballot, BallotMark, BoardMandate, Candidacy, MemberRecord
+from shared.errors import Conflict, PreconditionFailed, rule_broken
 
 
 def declare_candidacy(session: Session, item_id: str, member_id: str, now: dt.datetime) -> Candidacy:

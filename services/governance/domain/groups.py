@@ -5,12 +5,17 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.errors import Conflict, Forbidden, rule_broken
 from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import member_in_good_standing
 from services.governance.models import (
-    AgendaItem, Cycle, GroupMembership, Recommendation, RecommendationAnswer, WorkingGroup,
+    AgendaItem,
+    Cycle,
+    GroupMembership,
+    Recommendation,
+    RecommendationAnswer,
+    WorkingGroup,
 )
+from shared.errors import Conflict, Forbidden, rule_broken
 
 ANSWERS = ("accepted", "rejected", "in_progress")
 

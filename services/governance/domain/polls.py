@@ -7,12 +7,12 @@ from collections import Counter
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.errors import Forbidden, PreconditionFailed, rule_broken
 from services.governance.domain.common import get, new_id
 from services.governance.domain.elections import board_on
 from services.governance.domain.groups import is_group_member
 from services.governance.domain.roll import member_in_good_standing
 from services.governance.models import Poll, PollResponse
+from shared.errors import Forbidden, PreconditionFailed, rule_broken
 
 PROPOSAL_OPTIONS = ["agree", "abstain", "disagree", "block"]
 
@@ -54,7 +54,7 @@ def is_closed(poll: Poll, now: dt.datetime) -> bool:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def may_respond(session: Session, poll: Poll, member_id: str, now: dt.datetime) -> bool:

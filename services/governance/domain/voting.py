@@ -11,17 +11,31 @@ from sqlalchemy import cast, delete, func, insert, literal, null, select, union_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.errors import PreconditionFailed, rule_broken
 from services.governance.domain import ballot_rules, elections
 from services.governance.domain.assemblies import ADD_ATTENDANCE, presence
 from services.governance.domain.ballot_rules import (  # noqa: F401 (callers read them from here)
-    MAJORITIES, QUORUM_RULES, RESOLUTION_CHOICES, effective_quorum, majority_met, quorum_met, receipt_hash,
+    MAJORITIES,
+    QUORUM_RULES,
+    RESOLUTION_CHOICES,
+    effective_quorum,
+    majority_met,
+    quorum_met,
+    receipt_hash,
 )
 from services.governance.domain.common import get, new_id
 from services.governance.domain.roll import ensure_roll, roll_totals
 from services.governance.models import (
-    AgendaItem, Assembly, Attendance, Ballot, BallotMark, Candidacy, Participation, Proxy, RollEntry,
+    AgendaItem,
+    Assembly,
+    Attendance,
+    Ballot,
+    BallotMark,
+    Candidacy,
+    Participation,
+    Proxy,
+    RollEntry,
 )
+from shared.errors import PreconditionFailed, rule_broken
 
 
 def open_vote(session: Session, item_id: str, now: dt.datetime) -> AgendaItem:

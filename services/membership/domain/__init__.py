@@ -3,9 +3,7 @@
 Plain functions taking a SQLAlchemy Session and plain data; they raise shared.errors types.
 """
 from services.membership.domain.certificate import share_certificate
-from services.membership.domain.credentials import (
-    check_login, grant_role, hash_password, login_record, set_password,
-)
+from services.membership.domain.credentials import check_login, grant_role, hash_password, login_record, set_password
 from services.membership.domain.members import (
     admit,
     apply,

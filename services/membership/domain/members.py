@@ -11,12 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from services.membership.domain import parameters, share_rules, shares
 from services.membership.domain.dates import not_before, not_in_future
 from services.membership.domain.records import ACTIVE, lock_members, require_not_erased
-from services.membership.models import (
-    Member,
-    MemberNumberCounter,
-    MemberStatusChange,
-    RoleGrant,
-)
+from services.membership.models import Member, MemberNumberCounter, MemberStatusChange, RoleGrant
 from shared.clock import utcnow
 from shared.errors import Conflict, ValidationError, rule_broken
 

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from services.membership.domain import parameters, share_rules
 from services.membership.domain.records import get_member, lock_members, require_not_erased
 from services.membership.domain.share_rules import (  # noqa: F401 (read from here too)
-    HELD_SIGN, Holding, structured_reference,
+    HELD_SIGN,
+    Holding,
+    structured_reference,
 )
 from services.membership.models import Member, ShareRegisterEntry
 from shared.clock import utcnow

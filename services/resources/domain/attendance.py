@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from shared.errors import rule_broken
 from services.resources.domain.usage import finish, usage_of
 from services.resources.models import Booking, Usage
+from shared.errors import rule_broken
 
 
 def check_in(session: Session, booking: Booking, now: dt.datetime,

@@ -8,14 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.resources.domain.catalogue import get_resource, is_certified
+from services.resources.domain.projections import lock_member_in_good_standing
+from services.resources.domain.usage import price_of, record_usage
+from services.resources.models import HOLDING_STATES, ActivityOwner, Blackout, Booking, Resource, Usage
 from shared.errors import Conflict, NotFound, ValidationError, rule_broken
 from shared.money import round_cents
-from services.resources.domain.catalogue import get_resource, is_certified
-from services.resources.domain.usage import price_of, record_usage
-from services.resources.domain.projections import lock_member_in_good_standing
-from services.resources.models import (
-    HOLDING_STATES, ActivityOwner, Blackout, Booking, Resource, Usage,
-)
 
 WEEK = dt.timedelta(days=7)
 

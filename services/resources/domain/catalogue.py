@@ -5,8 +5,8 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.errors import Conflict, NotFound, rule_broken
 from services.resources.models import HOLDING_STATES, Blackout, Booking, Certification, Resource
+from shared.errors import Conflict, NotFound, rule_broken
 
 
 def add_resource(session: Session, data: dict, now: dt.datetime) -> Resource:

@@ -5,10 +5,10 @@ from decimal import Decimal
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from shared.money import round_cents
 from services.resources.domain.catalogue import get_resource
 from services.resources.domain.usage import hours_between
 from services.resources.models import HOLDING_STATES, Blackout, Booking, Resource, Usage
+from shared.money import round_cents
 
 Interval = tuple[dt.datetime, dt.datetime]
 # above this many units, SQLite scans the overlap instead of looking up each unit's latest booking

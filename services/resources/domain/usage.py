@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.money import round_cents
 from services.resources.models import Booking, Usage
+from shared.money import round_cents
 
 HOUR = Decimal(3600)
 DAY = Decimal(86400)
@@ -25,7 +25,7 @@ def price_of(start: dt.datetime, end: dt.datetime, per_hour: Decimal | None,
     if per_day is None:
         return round_cents(seconds / HOUR * (per_hour or 0))
     days, rest = divmod(seconds, DAY)
-    if per_hour is None:
+    if per_hour is None:  # noqa: SIM108  (two prices, two lines)
         rest_price = per_day if rest else Decimal(0)
     else:
         rest_price = min(rest / HOUR * per_hour, per_day)

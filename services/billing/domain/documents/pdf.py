@@ -23,7 +23,7 @@ def render_pdf(document, client, cooperative: dict, credited=None) -> bytes:
                 f"VAT {cooperative['vat_number']}", f"IBAN {cooperative['iban']}"]
     customer = [client.name, client.street, f"{client.postal_code or ''} {client.city or ''}",
                 client.country, f"VAT {client.vat_number}" if client.vat_number else ""]
-    for left, right in zip(supplier, customer):
+    for left, right in zip(supplier, customer, strict=False):
         pdf.cell(95, 5, _latin(left))
         pdf.cell(95, 5, _latin(right), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -55,7 +55,7 @@ def render_pdf(document, client, cooperative: dict, credited=None) -> bytes:
 
 def _table(pdf, cells, widths, bold=False):
     pdf.set_font("Helvetica", "B" if bold else "", 9)
-    for index, (text, width) in enumerate(zip(cells, widths)):
+    for index, (text, width) in enumerate(zip(cells, widths, strict=False)):
         last = index == len(cells) - 1
         pdf.cell(width, 6, _latin(text), border=1, align="R" if index else "L",
                  new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP")

@@ -78,7 +78,7 @@ def render_ubl(document, client, cooperative: dict, credited=None) -> bytes:
               f"Payment within {document.payment_terms_days} days, by {document.due_date.isoformat()}")
     _tax_total(b, root, document)
     totals = b.cac(root, "LegalMonetaryTotal")
-    b.amount(totals, "LineExtensionAmount", sum((l.net for l in document.lines), Decimal("0")))
+    b.amount(totals, "LineExtensionAmount", sum((ln.net for ln in document.lines), Decimal("0")))
     b.amount(totals, "TaxExclusiveAmount", document.total_net)
     b.amount(totals, "TaxInclusiveAmount", document.total_gross)
     b.amount(totals, "PayableAmount", document.total_gross)
