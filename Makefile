@@ -30,11 +30,13 @@ up: install broker
 test: install broker
 	@if deploy/local/ensure-postgres.sh; then backends=sqlite,postgresql; else \
 	  echo "WARNING: no PostgreSQL on 127.0.0.1:5432: running the tests on SQLite only"; backends=sqlite; fi; \
-	$(BIN)/lint-imports && TEST_BACKENDS=$$backends deploy/local/run-tests.sh
+	$(BIN)/lint-imports && $(BIN)/ruff check shared services coop tests bench && $(BIN)/mypy && \
+	  TEST_BACKENDS=$$backends deploy/local/run-tests.sh
 
 lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check shared services coop tests bench
+	$(BIN)/mypy
 
 catalog: install
 	$(BIN)/coop events catalog
