@@ -178,7 +178,14 @@ class Transaction:
         self._provider = provider
         self._worker_ctx = worker_ctx
         self._rows: list[dict] = []
-        self.session: Session | None = None
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The transaction's session, opened by ``__enter__``."""
+        if self._session is None:
+            raise RuntimeError("a transaction's session exists once its `with` block has begun")
+        return self._session
 
     @property
     def correlation_id(self) -> str | None:
@@ -197,13 +204,12 @@ class Transaction:
         return envelope
 
     def __enter__(self) -> "Transaction":
-        self.session = self._provider.sessions()
+        self._session = self._provider.sessions()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> Literal[False]:
         session = self.session
-        assert session is not None  # __enter__ opened it
         try:
             if exc_type is not None:
                 session.rollback()

@@ -1,6 +1,5 @@
 """One broker link per service container: topology declared at start, a confirming publisher."""
 import logging
-from typing import Any
 
 import eventlet
 from eventlet.semaphore import Semaphore
