@@ -7,10 +7,12 @@ channel and wait once for the acknowledgements of the whole batch.
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import amqp
-from kombu import Connection
+from kombu import Connection, Producer
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +39,16 @@ class ConfirmingPublisher:
     def __init__(self, amqp_uri: str, confirm_timeout: float = 30.0):
         self.amqp_uri = amqp_uri
         self.confirm_timeout = confirm_timeout
-        self._connection = None
-        self._channel = None
+        self._connection: Connection | None = None
+        self._channel: Any = None
 
-    def _ensure_channel(self):
-        if self._channel is not None and self._connection.connected:
+    def _ensure_channel(self) -> Any:
+        if self._channel is not None and self._connection is not None and self._connection.connected:
             return self._channel
         self.close()
-        self._connection = Connection(self.amqp_uri, heartbeat=0)
-        self._connection.connect()
-        channel = self._connection.channel()
+        connection = self._connection = Connection(self.amqp_uri, heartbeat=0)
+        connection.connect()
+        channel = connection.channel()
         channel.confirm_select()
         self._pending: set[int] = set()
         self._nacked: set[int] = set()
@@ -63,16 +65,16 @@ class ConfirmingPublisher:
         self._pending -= settled
         return settled
 
-    def _on_ack(self, tag, multiple):
+    def _on_ack(self, tag: int, multiple: bool) -> None:
         self._settle(tag, multiple)
 
-    def _on_nack(self, tag, multiple):
+    def _on_nack(self, tag: int, multiple: bool) -> None:
         self._nacked |= self._settle(tag, multiple)
 
-    def _on_return(self, exc, exchange, routing_key, message):
+    def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Any) -> None:
         self._returned.append(message.properties.get("message_id"))
 
-    def declare(self, declare_fn):
+    def declare(self, declare_fn: Callable[[Any], object]) -> None:
         """Run ``declare_fn(channel)`` on the publishing channel (exchanges and queues)."""
         declare_fn(self._ensure_channel())
 
@@ -83,7 +85,7 @@ class ConfirmingPublisher:
             self.close()
             raise
 
-    def _publish_batch(self, messages, mandatory):
+    def _publish_batch(self, messages: list[OutgoingMessage], mandatory: bool) -> list[str]:
         channel = self._ensure_channel()
         self._nacked.clear()
         self._returned.clear()
@@ -108,16 +110,18 @@ class ConfirmingPublisher:
             )
             self._tag += 1
             self._pending.add(self._tag)
+        connection = self._connection
+        assert connection is not None  # _ensure_channel opened it
         while self._pending:
             try:
-                self._connection.drain_events(timeout=self.confirm_timeout)
+                connection.drain_events(timeout=self.confirm_timeout)
             except TimeoutError:
                 raise PublishFailed(f"{len(self._pending)} messages not confirmed in time") from None
         if self._nacked:
             raise PublishFailed(f"broker refused {len(self._nacked)} messages")
         return list(self._returned)
 
-    def close(self):
+    def close(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.release()
@@ -138,29 +142,27 @@ class ReplyPublisher:
     caller's exclusive reply queue is. One green thread publishes at a time (a semaphore keeps
     the frames of two replies from interleaving); a lost connection is reopened once."""
 
-    def __init__(self, amqp_uri: str, ssl=None, login_method=None):
+    def __init__(self, amqp_uri: str, ssl: Any = None, login_method: str | None = None):
         from eventlet.semaphore import Semaphore
 
         self.amqp_uri = amqp_uri
         self.ssl = ssl
         self.login_method = login_method
         self._lock = Semaphore()
-        self._connection = None
-        self._producer = None
+        self._connection: Connection | None = None
+        self._producer: Producer | None = None
 
-    def _ensure_producer(self):
-        if self._producer is not None and self._connection.connected:
+    def _ensure_producer(self) -> Producer:
+        if self._producer is not None and self._connection is not None and self._connection.connected:
             return self._producer
         self.close()
-        from kombu import Producer
+        connection = self._connection = Connection(self.amqp_uri, heartbeat=0, ssl=self.ssl,
+                                                   login_method=self.login_method)
+        connection.connect()
+        producer = self._producer = Producer(connection.channel())
+        return producer
 
-        self._connection = Connection(self.amqp_uri, heartbeat=0, ssl=self.ssl,
-                                      login_method=self.login_method)
-        self._connection.connect()
-        self._producer = Producer(self._connection.channel())
-        return self._producer
-
-    def publish(self, body, content_type: str, content_encoding: str, exchange: str,
+    def publish(self, body: Any, content_type: str, content_encoding: str, exchange: str,
                 routing_key: str, correlation_id: str | None) -> None:
         with self._lock:
             for attempt in (1, 2):

@@ -1,4 +1,5 @@
 """The event catalogue (AsyncAPI 2.6) generated from the registry of event schemas and their examples."""
+from collections.abc import Collection
 from typing import Any
 
 from apispec import APISpec
@@ -47,7 +48,7 @@ def envelope_schema(data_schema: dict, event_type: str, version: int) -> dict:
     }
 
 
-def catalog(sources=None, version: str = "1.0.0") -> dict:
+def catalog(sources: Collection[str] | None = None, version: str = "1.0.0") -> dict:
     """The catalogue of the events of ``sources`` (every registered source when None)."""
     converter = openapi_plugin().converter
     assert converter is not None  # made by the plugin's init_spec

@@ -5,6 +5,7 @@ A call without ``auth`` comes from inside the platform (another service, the ope
 what keep outsiders from making such calls.
 """
 from dataclasses import dataclass, field
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 
@@ -20,7 +21,7 @@ class Caller:
     system: bool = False
 
     @classmethod
-    def from_context(cls, auth) -> "Caller":
+    def from_context(cls, auth: dict | None) -> "Caller":
         if not auth:
             return cls(system=True)
         return cls(member_id=auth.get("member_id"), roles=frozenset(auth.get("roles") or ()))
@@ -39,5 +40,5 @@ class Caller:
 
 
 class CallerProvider(DependencyProvider):
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Caller:
         return Caller.from_context(worker_ctx.data.get("auth"))

@@ -18,13 +18,15 @@ Uniqueness still lives in the database: two instances each run their own writer,
 constraints decide between them exactly as they would between two single transactions.
 """
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import eventlet
 from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from nameko.extensions import DependencyProvider
 
-from shared.db import Transaction, unit_of_work_of
+from shared.db import Transaction, UnitOfWork, unit_of_work_of
 from shared.faults import failpoint
 from shared.metrics import counter, histogram
 
@@ -39,7 +41,7 @@ BATCH_SIZE = histogram("coop_group_commit_batch_size", "Requests written per gro
 class _Pending:
     __slots__ = ("request", "outcome")
 
-    def __init__(self, request):
+    def __init__(self, request: Any):
         self.request = request
         self.outcome = Event()
 
@@ -51,38 +53,40 @@ class GroupCommit(DependencyProvider):
     and ``single(session, request) -> result`` are plain domain functions; the transaction is
     the service's ``UnitOfWork`` (its outbox included)."""
 
-    def __init__(self, batch, single, name: str | None = None):
+    def __init__(self, batch: Callable[[Any, list[Any], Transaction], Sequence[Any]],
+                 single: Callable[[Any, Any, Transaction], Any], name: str | None = None):
         self.batch = batch
         self.single = single
         self.name = name
 
-    def setup(self):
-        self.writer = self.name or self.attr_name
+    def setup(self) -> None:
+        self.writer: str = self.name or self.attr_name
         self.max_batch = int(self.container.config.get("GROUP_COMMIT_MAX_BATCH", 100))
-        self.uow = unit_of_work_of(self.container)
-        if self.uow is None:
+        uow = unit_of_work_of(self.container)
+        if uow is None:
             raise RuntimeError(f"{self.container.service_name}.{self.attr_name}: group commit "
                                "needs the service's UnitOfWork")
-        self.queue = LightQueue()
+        self.uow: UnitOfWork = uow
+        self.queue: LightQueue = LightQueue()
         self.running = False
 
-    def start(self):
+    def start(self) -> None:
         self.running = True
         self.container.spawn_managed_thread(self._write_forever, identifier=f"group-commit-{self.writer}")
 
-    def stop(self):
+    def stop(self) -> None:
         # workers have finished (the container waits for them before stopping dependencies), so
         # nothing is left in the queue; the writer stops at its next look at the queue
         self.running = False
         self.queue.put(None)
 
-    def kill(self):
+    def kill(self) -> None:
         self.running = False
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> "GroupCommit":
         return self
 
-    def submit(self, request):
+    def submit(self, request: Any) -> Any:
         pending = _Pending(request)
         self.queue.put(pending)
         outcome = pending.outcome.wait()
@@ -92,7 +96,7 @@ class GroupCommit(DependencyProvider):
 
     # ---- the writer ----
 
-    def _write_forever(self):
+    def _write_forever(self) -> None:
         while self.running:
             first = self.queue.get()
             if first is None:
@@ -116,7 +120,7 @@ class GroupCommit(DependencyProvider):
                     raise
             eventlet.sleep(0)  # let the answered workers reply before the next batch
 
-    def _transaction(self):
+    def _transaction(self) -> Transaction:
         return Transaction(self.uow, None)
 
     def _write(self, batch: list[_Pending]) -> None:

@@ -12,7 +12,7 @@ def config_path(service: str) -> Path:
     return ROOT / "services" / service / "config.yml"
 
 
-def load_config(path) -> dict:
+def load_config(path: str | os.PathLike[str]) -> dict:
     setup_yaml_parser()
     with open(path) as handle:
         return yaml.safe_load(handle) or {}

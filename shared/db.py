@@ -9,8 +9,11 @@ has one effect.
 """
 import json
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 import eventlet.patcher
@@ -32,8 +35,9 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from shared.clock import utcnow
@@ -54,7 +58,7 @@ NAMING = {
 }
 
 
-def make_base():
+def make_base() -> type[DeclarativeBase]:
     """A declarative base with its own metadata, holding the outbox and inbox tables."""
 
     class Base(DeclarativeBase):
@@ -120,7 +124,7 @@ def normalise_uri(uri: str) -> str:
     return uri
 
 
-def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommit: bool = False):
+def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommit: bool = False) -> Engine:
     """An engine that behaves under eventlet: green psycopg2, or one serialised SQLite link."""
     uri = normalise_uri(uri)
     if is_sqlite(uri):
@@ -133,7 +137,7 @@ def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommi
                                pool_timeout=120, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -142,7 +146,7 @@ def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommi
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(connection):
+        def _on_begin(connection: Connection) -> None:
             # writers queue up at BEGIN instead of failing at their first write; reads don't lock
             if connection.get_execution_options().get("read_only"):
                 connection.exec_driver_sql("BEGIN")
@@ -163,25 +167,32 @@ def make_engine(uri: str, pool_size: int = 10, pre_ping: bool = False, autocommi
 RACE_LOST = {"40P01", "40001"}
 
 
-def _lost_a_race(exc) -> bool:
+def _lost_a_race(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError) and getattr(exc.orig, "pgcode", None) in RACE_LOST
 
 
 class Transaction:
     """One unit of work: commit on success, roll back on any exception."""
 
-    def __init__(self, provider: "UnitOfWork", worker_ctx):
+    def __init__(self, provider: "UnitOfWork", worker_ctx: Any):
         self._provider = provider
         self._worker_ctx = worker_ctx
         self._rows: list[dict] = []
-        self.session = None
+        self._session: Session | None = None
 
     @property
-    def correlation_id(self):
+    def session(self) -> Session:
+        """The transaction's session, opened by ``__enter__``."""
+        if self._session is None:
+            raise RuntimeError("a transaction's session exists once its `with` block has begun")
+        return self._session
+
+    @property
+    def correlation_id(self) -> str | None:
         data = self._worker_ctx.data if self._worker_ctx is not None else {}
         return data.get("correlation_id") or (data.get("call_id_stack") or [None])[0]
 
-    def emit(self, event_type: str, data, aggregate_id: str | None = None) -> dict:
+    def emit(self, event_type: str, data: Any, aggregate_id: str | None = None) -> dict:
         """Write an event to the outbox in this transaction; it is published after commit.
         ``data`` is a dict or an object with the attributes the event's schema dumps."""
         envelope = make_envelope(self._provider.service, event_type, data, self.correlation_id)
@@ -192,11 +203,12 @@ class Transaction:
         })
         return envelope
 
-    def __enter__(self):
-        self.session = self._provider.sessions()
+    def __enter__(self) -> "Transaction":
+        self._session = self._provider.sessions()
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         session = self.session
         try:
             if exc_type is not None:
@@ -226,7 +238,7 @@ class Transaction:
         return False
 
 
-    def _record_inbox(self, session) -> None:
+    def _record_inbox(self, session: Session) -> None:
         """In an event handler, the transaction that writes the event's effect also records the
         event in the inbox (once per worker): a read-only transaction records nothing, so a
         handler that reads first and fails later is retried, not skipped."""
@@ -242,27 +254,27 @@ class Transaction:
             self._provider.inbox_recorded[self._worker_ctx] = True
 
 
-def _note_writes(session) -> None:
+def _note_writes(session: sessionmaker[Session]) -> None:
     """Mark a session that wrote, by ORM flush or by a DML statement."""
 
     @event.listens_for(session, "after_flush")
-    def _flushed(session, _context):
+    def _flushed(session: Session, _context: Any) -> None:
         session.info["wrote"] = True
 
     @event.listens_for(session, "do_orm_execute")
-    def _executed(state):
+    def _executed(state: ORMExecuteState) -> None:
         if state.is_insert or state.is_update or state.is_delete:
             state.session.info["wrote"] = True
 
 
-def unit_of_work_of(container) -> "UnitOfWork | None":
+def unit_of_work_of(container: Any) -> "UnitOfWork | None":
     """The service's UnitOfWork, for the extensions that write through it (event handlers'
     inbox, group commit)."""
     return next((d for d in container.dependencies if isinstance(d, UnitOfWork)), None)
 
 
 class TransactionFactory:
-    def __init__(self, provider, worker_ctx):
+    def __init__(self, provider: "UnitOfWork", worker_ctx: Any):
         self._provider = provider
         self._worker_ctx = worker_ctx
 
@@ -270,7 +282,7 @@ class TransactionFactory:
         return Transaction(self._provider, self._worker_ctx)
 
     @contextmanager
-    def read(self):
+    def read(self) -> Iterator[Connection]:
         """A read-only Core connection for hot queries: on PostgreSQL an autocommit connection
         (a query is one round trip, no BEGIN or ROLLBACK), on SQLite a transaction that takes
         no write lock. No outbox, no inbox."""
@@ -278,7 +290,7 @@ class TransactionFactory:
             yield connection
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return self._provider.engine
 
 
@@ -290,7 +302,7 @@ class UnitOfWork(DependencyProvider):
     def __init__(self, metadata: MetaData):
         self.metadata = metadata
 
-    def setup(self):
+    def setup(self) -> None:
         config = self.container.config
         self.service = self.container.service_name
         self.uri = config["DB_URI"]
@@ -301,7 +313,7 @@ class UnitOfWork(DependencyProvider):
             self.uri, pool_size=int(config.get("max_workers", 10)), autocommit=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         _note_writes(self.sessions)
-        self.inbox_recorded = WeakKeyDictionary()
+        self.inbox_recorded: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
         self.outbox = outbox_table(self.metadata)
         self.inbox = inbox_table(self.metadata)
         self.relay = OutboxRelay(
@@ -310,21 +322,21 @@ class UnitOfWork(DependencyProvider):
             interval=float(config.get("OUTBOX_POLL_INTERVAL", 1.0)),
         )
 
-    def start(self):
+    def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
 
-    def stop(self):
+    def stop(self) -> None:
         self.relay.stop()
         self.engine.dispose()
         self.read_engine.dispose()
 
-    def kill(self):
+    def kill(self) -> None:
         self.relay.stop()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> TransactionFactory:
         return TransactionFactory(self, worker_ctx)
 
-    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+    def inbox_keys(self, worker_ctx: Any) -> list[tuple[str, str]]:
         """The (event_id, handler) rows the worker's transaction records: none outside an event
         handler, one per event in it (a batch handler's worker handles several)."""
         entrypoint = getattr(worker_ctx, "entrypoint", None)

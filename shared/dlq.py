@@ -1,6 +1,7 @@
 """Dead-letter queues: list what was parked and replay it into the handler's queue."""
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from kombu import Connection
 
@@ -23,7 +24,7 @@ class ParkedMessage:
     headers: dict
 
 
-def _parse(service: str, message) -> ParkedMessage:
+def _parse(service: str, message: Any) -> ParkedMessage:
     headers = message.headers or {}
     try:
         envelope = json.loads(message.body)

@@ -20,7 +20,9 @@ import json
 import logging
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import eventlet
 import marshmallow as ma
@@ -49,12 +51,13 @@ class ReliableEventHandler(EventHandler):
 
     messaging = ServiceMessaging()
 
-    def __init__(self, source_service, event_type, takes: tuple[str, ...] | None = None, **kwargs):
+    def __init__(self, source_service: str, event_type: str, takes: tuple[str, ...] | None = None,
+                 **kwargs: Any):
         super().__init__(source_service, event_type, requeue_on_error=False, **kwargs)
         self.takes = tuple(takes) if takes else None
         self.contract = taking(source_service, event_type, self.takes) if self.takes else None
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         config = self.container.config
         self.queue = topology.handler_queue(
@@ -67,12 +70,12 @@ class ReliableEventHandler(EventHandler):
     def handler_key(self) -> str:
         return f"{self.container.service_name}.{self.method_name}"
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         event = self._decode(body, message)
         if event is not None:
             self._handle_alone(event, message, (event,))
 
-    def _decode(self, body, message) -> Event | None:
+    def _decode(self, body: Any, message: Any) -> Event | None:
         """The message's event; a malformed envelope is parked (and acked) and gives None."""
         if isinstance(body, (bytes, str)):
             try:
@@ -86,7 +89,7 @@ class ReliableEventHandler(EventHandler):
             self.queue_consumer.ack_message(message)
             return None
 
-    def _handle_alone(self, event, message, args):
+    def _handle_alone(self, event: Event, message: Any, args: tuple) -> None:
         """One event in its own worker (``args`` are the handler's), unless the inbox has it."""
         if self.inbox is not None and self.inbox.inbox_contains(event.event_id, self.handler_key):
             EVENTS_HANDLED.labels(self.container.service_name, event.event_type, "duplicate").inc()
@@ -102,14 +105,15 @@ class ReliableEventHandler(EventHandler):
         except Exception:
             self.queue_consumer.requeue_message(message)
 
-    def inbox_key(self, worker_ctx):
+    def inbox_key(self, worker_ctx: Any) -> tuple[str, str]:
         return worker_ctx.args[0].event_id, self.handler_key
 
-    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+    def inbox_keys(self, worker_ctx: Any) -> list[tuple[str, str]]:
         """The inbox rows the worker's transaction records: one per event it handles."""
         return [self.inbox_key(worker_ctx)]
 
-    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+    def handle_result(self, message: Any, worker_ctx: Any, result: Any = None,
+                      exc_info: Any = None) -> tuple[Any, Any]:
         service = self.container.service_name
         if exc_info is None:
             EVENTS_HANDLED.labels(service, self.event_type, "ok").inc()
@@ -131,7 +135,7 @@ class ReliableEventHandler(EventHandler):
         self.queue_consumer.ack_message(message)
         return result, exc_info
 
-    def _retry(self, message, attempt, error):
+    def _retry(self, message: Any, attempt: int, error: str) -> None:
         headers = dict(message.headers or {})
         headers[ATTEMPT_HEADER] = attempt + 1
         headers["x-coop-last-error"] = error[:500]
@@ -141,7 +145,7 @@ class ReliableEventHandler(EventHandler):
             message_id=message.properties.get("message_id"), headers=headers,
         )], mandatory=False)
 
-    def _park(self, message, error, attempt):
+    def _park(self, message: Any, error: str, attempt: int) -> None:
         service = self.container.service_name
         DEAD_LETTERED.labels(service, self.event_type).inc()
         log.error("dead-lettering event from %s after %s attempts: %s", self.queue.name, attempt, error)
@@ -166,7 +170,7 @@ class BatchQueueConsumer(QueueConsumer):
     to each of its consumers, and a batch handler needs a prefetch of a few batches."""
 
     @property
-    def prefetch_count(self):
+    def prefetch_count(self) -> int:
         return max([getattr(p, "prefetch", 0) for p in self._providers] + [self.container.max_workers])
 
 
@@ -186,8 +190,8 @@ class ReliableEventBatchHandler(ReliableEventHandler):
 
     queue_consumer = BatchQueueConsumer()
 
-    def __init__(self, source_service, event_type, batch: int = 200, linger: float = 0.002,
-                 max_wait: float = 0.05, takes: tuple[str, ...] | None = None, **kwargs):
+    def __init__(self, source_service: str, event_type: str, batch: int = 200, linger: float = 0.002,
+                 max_wait: float = 0.05, takes: tuple[str, ...] | None = None, **kwargs: Any):
         super().__init__(source_service, event_type, takes=takes, **kwargs)
         if batch < 1:
             raise ValueError("a batch holds at least one event")
@@ -198,13 +202,13 @@ class ReliableEventBatchHandler(ReliableEventHandler):
         # the next batch gathers while one is handled
         return 2 * self.batch
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self._pending: list[tuple[Event, object]] = []
         self._gathering = False
         self._stopping = False
 
-    def stop(self):
+    def stop(self) -> None:
         self._stopping = True
         super().stop()
         # gathered but never handed to a worker: back to the queue
@@ -212,7 +216,7 @@ class ReliableEventBatchHandler(ReliableEventHandler):
         for _, message in pending:
             self.queue_consumer.requeue_message(message)
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         event = self._decode(body, message)
         if event is None:
             return
@@ -226,7 +230,7 @@ class ReliableEventBatchHandler(ReliableEventHandler):
             self._gathering = True
             self.container.spawn_managed_thread(self._gather, identifier=f"{self.handler_key}.gather")
 
-    def _gather(self):
+    def _gather(self) -> None:
         """Wait while messages keep coming in, then hand over what was gathered."""
         deadline = time.monotonic() + self.max_wait
         try:
@@ -240,7 +244,7 @@ class ReliableEventBatchHandler(ReliableEventHandler):
         if self._pending:
             self._flush()
 
-    def _flush(self):
+    def _flush(self) -> None:
         taken, self._pending = self._pending[:self.batch], self._pending[self.batch:]
         if not taken:
             return
@@ -282,7 +286,8 @@ class ReliableEventBatchHandler(ReliableEventHandler):
                 for message in messages:
                     self.queue_consumer.requeue_message(message)
 
-    def _batch_result(self, items, worker_ctx, result=None, exc_info=None):
+    def _batch_result(self, items: list[tuple[Event, list]], worker_ctx: Any, result: Any = None,
+                      exc_info: Any = None) -> tuple[Any, Any]:
         service = self.container.service_name
         if exc_info is None:
             failpoint("event_batch_before_ack")  # committed, not acknowledged: redelivered, skipped
@@ -308,15 +313,15 @@ class ReliableEventBatchHandler(ReliableEventHandler):
                 identifier=f"{self.handler_key}.alone")
         return result, exc_info
 
-    def inbox_key(self, worker_ctx):
+    def inbox_key(self, worker_ctx: Any) -> tuple[str, str]:
         raise TypeError("a batch handler records one inbox row per event: see inbox_keys")
 
-    def inbox_keys(self, worker_ctx) -> list[tuple[str, str]]:
+    def inbox_keys(self, worker_ctx: Any) -> list[tuple[str, str]]:
         return [(event.event_id, self.handler_key) for event in worker_ctx.args[0]]
 
 
 def handle_event_batch(source_service: str, event_type: str, batch: int = 200,
-                       takes: tuple[str, ...] | None = None, **kwargs):
+                       takes: tuple[str, ...] | None = None, **kwargs: Any) -> Callable[..., Any]:
     """``@handle_event_batch("billing", "invoice_issued", batch=200)``: the method takes a list
     of events and writes the effects of all of them in one unit of work."""
     return ReliableEventBatchHandler.decorator(source_service, event_type, batch=batch, takes=takes,

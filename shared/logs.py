@@ -2,6 +2,7 @@
 import json
 import logging
 import threading
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 
@@ -28,7 +29,7 @@ JsonFormatter.converter = __import__("time").gmtime
 class LogContext(DependencyProvider):
     """Puts the worker's identity on every log line written while it runs."""
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: Any) -> None:
         data = worker_ctx.data
         _context.fields = {
             "service": worker_ctx.service_name,
@@ -37,7 +38,7 @@ class LogContext(DependencyProvider):
             "correlation_id": data.get("correlation_id") or (data.get("call_id_stack") or [None])[0],
         }
 
-    def worker_teardown(self, worker_ctx):
+    def worker_teardown(self, worker_ctx: Any) -> None:
         _context.fields = {}
 
 

@@ -5,30 +5,35 @@ existing collector when one of that name exists, so a service restarted in the s
 (tests, ``coop up`` in one process) does not collide with itself.
 """
 import contextlib
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 from nameko.rpc import Rpc
 from nameko_prometheus import PrometheusMetrics
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
+C = TypeVar("C", Counter, Gauge, Histogram)
 
-def _get_or_create(kind, name, documentation, labelnames=(), **kwargs):
+
+def _get_or_create(kind: type[C], name: str, documentation: str, labelnames: Sequence[str] = (),
+                   **kwargs: Any) -> C:
     existing = REGISTRY._names_to_collectors.get(name)
     if existing is None and kind is Counter:
         existing = REGISTRY._names_to_collectors.get(name + "_total")
     if existing is not None:
-        return existing
+        return cast(C, existing)  # the collector an earlier call created under this name
     return kind(name, documentation, labelnames, **kwargs)
 
 
-def counter(name, documentation, labelnames=()):
+def counter(name: str, documentation: str, labelnames: Sequence[str] = ()) -> Counter:
     return _get_or_create(Counter, name.removesuffix("_total"), documentation, labelnames)
 
 
-def gauge(name, documentation, labelnames=()):
+def gauge(name: str, documentation: str, labelnames: Sequence[str] = ()) -> Gauge:
     return _get_or_create(Gauge, name, documentation, labelnames)
 
 
-def histogram(name, documentation, labelnames=(), **kwargs):
+def histogram(name: str, documentation: str, labelnames: Sequence[str] = (), **kwargs: Any) -> Histogram:
     return _get_or_create(Histogram, name, documentation, labelnames, **kwargs)
 
 
@@ -38,7 +43,7 @@ class Metrics(PrometheusMetrics):
 
     _collectors_by_prefix: dict[str, list] = {}
 
-    def setup(self):
+    def setup(self) -> None:
         prefix = self.container.config.get("PROMETHEUS", {}).get(
             self.container.service_name, {}).get("prefix", self.container.service_name)
         for collector in self._collectors_by_prefix.pop(prefix, []):
@@ -49,7 +54,7 @@ class Metrics(PrometheusMetrics):
         self._collectors_by_prefix[prefix] = [
             c for c in REGISTRY._collector_to_names if c not in before]
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         super().worker_result(worker_ctx, result, exc_info)
         if exc_info is not None and isinstance(worker_ctx.entrypoint, Rpc):
             RPC_ERRORS.labels(worker_ctx.service_name, worker_ctx.entrypoint.method_name,

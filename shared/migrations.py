@@ -1,10 +1,13 @@
 """Alembic, one history per service under ``services/<name>/migrations``."""
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection, Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +42,7 @@ def heads(service: str) -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config(service)).get_heads())
 
 
-def assert_at_head(engine, service: str) -> None:
+def assert_at_head(engine: Engine, service: str) -> None:
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     expected = heads(service)
@@ -49,7 +52,7 @@ def assert_at_head(engine, service: str) -> None:
             f"expected {sorted(expected)}: run `coop migrate`")
 
 
-def run_migrations(target_metadata) -> None:
+def run_migrations(target_metadata: MetaData | None) -> None:
     """Body of every service's ``migrations/env.py``."""
     from alembic import context
 
@@ -60,7 +63,9 @@ def run_migrations(target_metadata) -> None:
     if connection is not None:
         _run(context, connection, target_metadata)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # every caller passes a connection or a database URL
+    engine = make_engine(url)
     try:
         with engine.begin() as connection:
             _run(context, connection, target_metadata)
@@ -68,7 +73,7 @@ def run_migrations(target_metadata) -> None:
         engine.dispose()
 
 
-def _run(context, connection, target_metadata):
+def _run(context: Any, connection: Connection, target_metadata: MetaData | None) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
                       compare_type=True)

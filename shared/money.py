@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CENT = Decimal("0.01")
 
 
-def parse_amount(value, places: int = 2) -> Decimal:
+def parse_amount(value: object, places: int = 2) -> Decimal:
     """Parse a decimal string with at most ``places`` decimals; refuse floats and junk."""
     if isinstance(value, (bool, float)):
         raise ValueError("must be a decimal string such as \"12.50\", not a float")

@@ -10,10 +10,13 @@ import datetime as dt
 import json
 import logging
 import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import eventlet
 from eventlet.event import Event as GreenEvent
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.engine import Connection, Engine, Row
 
 from shared.amqp import OutgoingMessage
 from shared.clock import utcnow
@@ -25,7 +28,9 @@ log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
-    def __init__(self, engine, table, service, publish, batch_size=500, interval=1.0):
+    def __init__(self, engine: Engine, table: Table, service: str,
+                 publish: Callable[[list[OutgoingMessage]], list[str]], batch_size: int = 500,
+                 interval: float = 1.0):
         self.engine = engine
         self.table = table
         self.service = service
@@ -37,15 +42,15 @@ class OutboxRelay:
         self._wakeup = GreenEvent()
         self._running = True
 
-    def wake(self):
+    def wake(self) -> None:
         if not self._wakeup.ready():
             self._wakeup.send(True)
 
-    def stop(self):
+    def stop(self) -> None:
         self._running = False
         self.wake()
 
-    def run(self):
+    def run(self) -> None:
         while self._running:
             # a fresh event before draining, so a commit during the drain wakes the next round
             self._wakeup = GreenEvent()
@@ -88,12 +93,12 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
 
-    def _observe_backlog(self, connection, rows):
+    def _observe_backlog(self, connection: Connection, rows: Sequence[Row[Any]]) -> None:
         if len(rows) < self.batch_size:
             backlog = len(rows)
         else:
             backlog = connection.execute(select(func.count()).select_from(self.table)
-                                         .where(self.table.c.published_at.is_(None))).scalar()
+                                         .where(self.table.c.published_at.is_(None))).scalar_one()
         OUTBOX_BACKLOG.labels(self.service).set(backlog)
         if rows:
             oldest = rows[0].created_at

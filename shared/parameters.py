@@ -18,17 +18,19 @@ import bisect
 import datetime as dt
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 from marshmallow import fields, validate
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Date, DateTime, Index, Integer, String, Text, column, insert, select, table, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.auth import Caller
 from shared.clock import utcnow
 from shared.contracts.parameters import (  # noqa: F401  (re-exported for the entrypoints)
     OWNERS,
@@ -38,7 +40,7 @@ from shared.contracts.parameters import (  # noqa: F401  (re-exported for the en
     ParameterValue,
     ParameterWithHistory,
 )
-from shared.db import unit_of_work_of
+from shared.db import TransactionFactory, unit_of_work_of
 from shared.errors import NotFound, rule_broken
 from shared.schemas import IsoDate, StrictSchema, load
 from shared.service import rpc
@@ -49,7 +51,7 @@ PINNED_KEY = "parameter_book"
 # ---- the tables ----
 
 
-def parameter_models(base) -> tuple[type, type]:
+def parameter_models(base: Any) -> tuple[type, type]:
     """The ``Parameter`` and ``ParameterVersion`` models on a service's declarative base."""
 
     class Parameter(base):
@@ -138,7 +140,7 @@ class ParameterBook:
     def names(self) -> list[str]:
         return sorted(self._dates)
 
-    def memo(self, key, build: Callable[[], Any]) -> Any:
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()`` once per key for this snapshot (figures derived from the parameters)."""
         found = self._memo.get(key)
         if found is None:
@@ -368,14 +370,14 @@ class ParameterChange(ParameterValueChange):
 class Parameters:
     """What a worker gets: the book in force, read outside any unit of work."""
 
-    def __init__(self, cache: CachedBook, engine):
+    def __init__(self, cache: CachedBook, engine: Engine):
         self._cache = cache
         self._engine = engine
 
     def book(self) -> ParameterBook:
         """Call it outside any open unit of work: in an event handler a unit of work records the
         event as handled, which only the handler's own may do, and SQLite has one connection."""
-        def read(reader):
+        def read(reader: Callable[[Session], Any]) -> Any:
             with Session(self._engine) as session:
                 return reader(session)
         return self._cache.current(lambda: read(current_version), lambda: read(load_book))
@@ -406,7 +408,7 @@ class ParameterCache(DependencyProvider):
     def kill(self) -> None:
         self.cache.clear()
 
-    def get_dependency(self, worker_ctx) -> Parameters:
+    def get_dependency(self, worker_ctx: Any) -> Parameters:
         return Parameters(self.cache, self.uow.engine)
 
 
@@ -417,7 +419,13 @@ class ParameterEntrypoints:
 
     ENTRYPOINTS = ("list_parameters", "get_parameter", "set_parameter")
 
-    def __init_subclass__(cls, **kwargs):
+    # what the service class provides (its dependencies as a worker sees them)
+    name: str
+    uow: TransactionFactory
+    parameters: Parameters
+    caller: Caller
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name in cls.ENTRYPOINTS:
             cls._add_entrypoint(name, getattr(ParameterEntrypoints, name))
@@ -425,12 +433,12 @@ class ParameterEntrypoints:
     @classmethod
     def _add_entrypoint(cls, name: str, body: Callable) -> None:
         @functools.wraps(body)
-        def entrypoint(self, *args, **kwargs):
+        def entrypoint(self: ParameterEntrypoints, *args: Any, **kwargs: Any) -> Any:
             return body(self, *args, **kwargs)
 
         setattr(cls, name, rpc(entrypoint))
 
-    def list_parameters(self, query=None):
+    def list_parameters(self, query: dict | None = None) -> Any:
         data = load(ParameterDate(), query or {})
         day = data["on"] or dt.date.today()
         with self.uow() as tx:
@@ -438,7 +446,7 @@ class ParameterEntrypoints:
                      for row in in_force(tx.session, day)]
             return ParameterInForce(many=True).dump(found)
 
-    def get_parameter(self, name, on=None):
+    def get_parameter(self, name: str, on: str | None = None) -> Any:
         query = load(ParameterQuery(), {"name": name, "on": on})
         day = query["on"] or dt.date.today()
         with self.uow() as tx:
@@ -446,7 +454,7 @@ class ParameterEntrypoints:
             found = {"name": query["name"], "on": day, "value": value_on(rows, day), "history": rows}
             return ParameterWithHistory().dump(found)
 
-    def set_parameter(self, change):
+    def set_parameter(self, change: dict) -> Any:
         self.caller.require_role("staff")
         data = load(ParameterChange(), change)
         with self.uow() as tx:

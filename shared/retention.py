@@ -15,6 +15,7 @@ so a large backlog never holds a long lock against the relay or the handlers.
 import datetime as dt
 
 from sqlalchemy import MetaData, delete, select, tuple_
+from sqlalchemy.engine import Engine
 
 from shared.clock import utcnow
 from shared.db import inbox_table, outbox_table
@@ -23,7 +24,7 @@ DEFAULT_OUTBOX_DAYS = 7
 DEFAULT_INBOX_DAYS = 90
 
 
-def prune(engine, outbox_days: int = DEFAULT_OUTBOX_DAYS, inbox_days: int = DEFAULT_INBOX_DAYS,
+def prune(engine: Engine, outbox_days: int = DEFAULT_OUTBOX_DAYS, inbox_days: int = DEFAULT_INBOX_DAYS,
           batch: int = 5000, now: dt.datetime | None = None) -> dict:
     """Delete what the retention allows; returns the number of rows deleted per table."""
     if outbox_days < 1 or inbox_days < 1:
@@ -38,7 +39,7 @@ def prune(engine, outbox_days: int = DEFAULT_OUTBOX_DAYS, inbox_days: int = DEFA
                   .limit(batch))
     while True:
         with engine.begin() as connection:
-            ids = list(connection.execute(old_outbox).scalars())
+            ids: list[int] = list(connection.execute(old_outbox).scalars())
             if ids:
                 connection.execute(delete(outbox).where(outbox.c.id.in_(ids)))
         deleted["outbox"] += len(ids)

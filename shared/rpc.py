@@ -6,6 +6,9 @@ up long ago; and a persistent message costs the broker a write to its journal an
 to remove it. They are still published with a confirm, so that a call to a service that has no
 queue fails at once (``UnknownService``) instead of waiting for its timeout.
 """
+from collections.abc import Callable
+from typing import Any
+
 import eventlet
 from nameko.constants import NON_PERSISTENT
 from nameko.rpc import RpcProxy, ServiceProxy
@@ -20,32 +23,32 @@ REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
 class TimedRpcProxy(RpcProxy):
     """``RpcProxy`` whose calls raise ``RpcTimeout`` after ``timeout`` seconds (config ``RPC_TIMEOUT``)."""
 
-    def __init__(self, target_service, timeout=None, **options):
+    def __init__(self, target_service: str, timeout: float | None = None, **options: Any):
         super().__init__(target_service, **{**REQUEST_OPTIONS, **options})
         self.timeout = timeout
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> "TimedServiceProxy":
         timeout = self.timeout or float(self.container.config.get("RPC_TIMEOUT", DEFAULT_TIMEOUT))
         return TimedServiceProxy(super().get_dependency(worker_ctx), self.target_service, timeout)
 
 
 class TimedServiceProxy:
-    def __init__(self, proxy, service, timeout):
+    def __init__(self, proxy: Any, service: str, timeout: float):
         self._proxy = proxy
         self._service = service
         self._timeout = timeout
 
-    def __getattr__(self, method):
+    def __getattr__(self, method: str) -> Callable[..., Any]:
         method_proxy = getattr(self._proxy, method)
 
-        def call(*args, **kwargs):
+        def call(*args: Any, **kwargs: Any) -> Any:
             return wait_reply(method_proxy.call_async(*args, **kwargs),
                               f"{self._service}.{method}", self._timeout)
 
         return call
 
 
-def wait_reply(reply, what: str, timeout: float):
+def wait_reply(reply: Any, what: str, timeout: float) -> Any:
     timer = eventlet.Timeout(timeout)
     try:
         return reply.result()
@@ -58,7 +61,7 @@ def wait_reply(reply, what: str, timeout: float):
 
 
 class _TransientClusterProxy(ClusterProxy):
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name not in self._proxies:
             self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener,
                                                **REQUEST_OPTIONS)
@@ -69,6 +72,6 @@ class StandaloneRpc(ClusterRpcProxy):
     """Nameko's standalone ``ClusterRpcProxy`` (for the command line, scripts and benchmarks),
     publishing its requests as the services' own proxies do."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._proxy = _TransientClusterProxy(self._worker_ctx, self._reply_listener)

@@ -1,7 +1,9 @@
 """Common marshmallow fields and the one way every entrypoint loads its input."""
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields
@@ -13,18 +15,19 @@ from shared.money import money_str, parse_amount
 class Money(fields.Field):
     """A decimal string with at most two places in, exactly two places out."""
 
-    def __init__(self, *, places: int = 2, minimum: Decimal | None = None, **kwargs):
+    def __init__(self, *, places: int = 2, minimum: Decimal | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.places = places
         self.minimum = minimum
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
         amount = parse_amount(value, self.places) if isinstance(value, str) else Decimal(value)
         return money_str(amount) if self.places == 2 else str(amount)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
         try:
             amount = parse_amount(value, self.places)
         except ValueError as exc:
@@ -37,10 +40,11 @@ class Money(fields.Field):
 class Id(fields.Field):
     """A UUID carried as its canonical string."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else str(value)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
         if not isinstance(value, str):
             raise ma.ValidationError("must be a UUID string")
         try:
@@ -52,12 +56,13 @@ class Id(fields.Field):
 class IsoDate(fields.Date):
     """An ISO date; a datetime string is refused rather than truncated."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             value = dt.date.fromisoformat(value)
         return super()._serialize(value, attr, obj, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
         if not isinstance(value, str) or len(value) != 10:
             raise ma.ValidationError("must be an ISO date (YYYY-MM-DD)")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -66,13 +71,14 @@ class IsoDate(fields.Date):
 class Instant(fields.DateTime):
     """A UTC instant in ISO-8601; naive input is taken as UTC."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
             result = result.replace(tzinfo=dt.UTC)
         return result.astimezone(dt.UTC)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, str):
@@ -89,7 +95,7 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
-def load(schema: ma.Schema, payload, partial=False):
+def load(schema: ma.Schema, payload: Any, partial: bool | Sequence[str] = False) -> Any:
     """Load ``payload`` with ``schema`` or raise the typed ValidationError with per-field messages."""
     if not isinstance(payload, dict):
         raise ValidationError("the request must be an object", {"_schema": ["must be an object"]})

@@ -16,6 +16,7 @@ event membership publishes now carries both, so these cases end with the member'
 """
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -164,16 +165,19 @@ def project(session: Session, model: type, fact: StandingFact) -> None:
 
 
 def require_good_standing(session: Session, model: type, member_id: str, on: dt.date,
-                          field: str = "member_id", lock: bool = False):
+                          field: str = "member_id", lock: bool = False) -> Any:
     """The member's row if they are in good standing on ``on``; else ``NotInGoodStanding``."""
     return check_good_standing(session.get(model, member_id, with_for_update=lock or None),
                                member_id, on, field)
 
 
-def check_good_standing(row, member_id: str, on: dt.date, field: str = "member_id"):
+S = TypeVar("S", bound="MemberStandingColumns")
+
+
+def check_good_standing(row: S | None, member_id: str, on: dt.date, field: str = "member_id") -> S:
     """``row`` (a ``MemberStandingColumns`` or None) if in good standing on ``on``; else refused."""
     reason = "the member is unknown here" if row is None else row.refusal_on(on)
-    if reason is not None:
+    if row is None or reason is not None:
         message = f"member {member_id} is not in good standing on {on.isoformat()}: {reason}"
         raise NotInGoodStanding(message, {field: [message]})
     return row
@@ -190,7 +194,7 @@ def _utc_or_none(instant: dt.datetime | None) -> dt.datetime | None:
     return None if instant is None else utc(instant)
 
 
-def _date(value) -> dt.date | None:
+def _date(value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)

@@ -15,6 +15,7 @@ It then handles every membership event of ``STANDING_EVENTS`` as ``on_<event_typ
 A service that keeps more than the current row (governance's dated roll history) overrides
 ``keep_member_standing``.
 """
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -42,8 +43,8 @@ class MemberStandingHandlers:
             self.keep_member_standing(tx.session, event, facts)
 
 
-def _handler(event_type: str):
-    def handle(self, event: Event) -> None:
+def _handler(event_type: str) -> Callable[[MemberStandingHandlers, Event], None]:
+    def handle(self: MemberStandingHandlers, event: Event) -> None:
         self._member_standing_event(event)
 
     handle.__name__ = handle.__qualname__ = f"on_{event_type}"

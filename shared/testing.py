@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import eventlet
 import pytest
@@ -22,16 +24,21 @@ from kombu import Connection, Queue
 
 from shared.config import ROOT, service_config
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from shared.clock import Clock
+
 PG_ADMIN_URI = os.environ.get("TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--backends", default=os.environ.get("TEST_BACKENDS", ",".join(BACKENDS)),
                      help="database backends to run against: sqlite,postgresql")
 
 
-def pytest_generate_tests(metafunc):
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = [b for b in metafunc.config.getoption("backends").split(",") if b]
         metafunc.parametrize("backend", chosen, scope="function")
@@ -70,7 +77,7 @@ class DatabaseFactory:
         self.run = uuid.uuid4().hex[:8]
         self.templates: dict[tuple[str, str], str] = {}
         self.created: list[str] = []
-        self.pending: list = []
+        self.pending: list[eventlet.greenthread.GreenThread] = []
 
     def template(self, service: str, backend: str) -> str:
         from shared.migrations import upgrade
@@ -111,7 +118,7 @@ class DatabaseFactory:
         with suppress(Exception):
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def drop_all(self):
+    def drop_all(self) -> None:
         for name in reversed(self.created):
             self.pending.append(eventlet.spawn(self._drop, name))
         for thread in self.pending:
@@ -119,18 +126,18 @@ class DatabaseFactory:
 
 
 @pytest.fixture(scope="session")
-def db_factory(tmp_path_factory):
+def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
     factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
     yield factory
     factory.drop_all()
 
 
 @pytest.fixture
-def make_db(db_factory, backend):
+def make_db(db_factory: DatabaseFactory, backend: str) -> Iterator[Callable[[str], str]]:
     """``make_db("membership")`` returns the URI of a fresh migrated database."""
-    made = []
+    made: list[str] = []
 
-    def make(service):
+    def make(service: str) -> str:
         uri = db_factory.create(service, backend)
         made.append(uri)
         return uri
@@ -145,7 +152,7 @@ class MigratedDatabase:
     """A fresh migrated database of one service, reached without a broker: its URI, an engine,
     ``session()`` and ``tx()`` (one transaction, committed unless it raises)."""
 
-    def __init__(self, uri: str, expire_on_commit: bool = False, **engine_options) -> None:
+    def __init__(self, uri: str, expire_on_commit: bool = False, **engine_options: Any) -> None:
         from sqlalchemy.orm import sessionmaker
 
         from shared.db import make_engine
@@ -154,11 +161,11 @@ class MigratedDatabase:
         self.engine = make_engine(uri, **engine_options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=expire_on_commit)
 
-    def session(self):
+    def session(self) -> "Session":
         return self.sessions()
 
     @contextmanager
-    def tx(self):
+    def tx(self) -> Iterator["Session"]:
         with self.sessions.begin() as session:
             yield session
 
@@ -167,12 +174,13 @@ class MigratedDatabase:
 
 
 @pytest.fixture
-def migrated_db(make_db):
+def migrated_db(make_db: Callable[[str], str]) -> Iterator[Callable[..., MigratedDatabase]]:
     """``migrated_db("billing")``: a ``MigratedDatabase`` (or ``kind``, a subclass holding a test
     file's helpers) on a fresh migrated database of the test's backend; disposed afterwards."""
-    opened = []
+    opened: list[MigratedDatabase] = []
 
-    def open_database(service: str, kind: type = MigratedDatabase, **options) -> MigratedDatabase:
+    def open_database(service: str, kind: type[MigratedDatabase] = MigratedDatabase,
+                      **options: Any) -> MigratedDatabase:
         database = kind(make_db(service), **options)
         opened.append(database)
         return database
@@ -183,12 +191,12 @@ def migrated_db(make_db):
 
 
 @pytest.fixture
-def db_session(migrated_db):
+def db_session(migrated_db: Callable[..., MigratedDatabase]) -> Iterator[Callable[..., "Session"]]:
     """``db_session("governance")``: a session on a fresh migrated database, for rules that need a
     database and no broker; closed afterwards. ``expire_on_commit`` and engine options pass on."""
-    sessions = []
+    sessions: list[Session] = []
 
-    def open_session(service: str, **options):
+    def open_session(service: str, **options: Any) -> "Session":
         session = migrated_db(service, **options).session()
         sessions.append(session)
         return session
@@ -199,7 +207,7 @@ def db_session(migrated_db):
 
 
 @pytest.fixture
-def fixed_clock():
+def fixed_clock() -> Iterator["Clock"]:
     """``shared.clock`` fixed at the current instant for the test (``fix``, ``advance``), for the
     test's code and the service containers it starts in this process; real again afterwards."""
     from shared.clock import CLOCK
@@ -209,7 +217,7 @@ def fixed_clock():
     CLOCK.release()
 
 
-def test_config(service: str, db_uri: str, amqp_uri: str, **overrides) -> dict:
+def test_config(service: str, db_uri: str, amqp_uri: str, **overrides: Any) -> dict:
     """A service's own config.yml, pointed at the test's vhost and database, with fast retries."""
     config = service_config(service)
     config.update({
@@ -227,11 +235,13 @@ def test_config(service: str, db_uri: str, amqp_uri: str, **overrides) -> dict:
 
 
 @pytest.fixture
-def start_service(rabbit_config, make_db, container_factory):
+def start_service(rabbit_config: dict, make_db: Callable[[str], str],
+                  container_factory: Callable[..., Any]) -> Callable[..., Any]:
     """Start a service container in this process: ``start_service(Cls, db_uri=None, **config)``
     (``config_of``: take another service's config.yml, for test-only services)."""
 
-    def start(service_cls, db_uri=None, config_of=None, **overrides):
+    def start(service_cls: Any, db_uri: str | None = None, config_of: str | None = None,
+              **overrides: Any) -> Any:
         name = config_of or service_cls.name
         config = test_config(name, db_uri or make_db(name), rabbit_config["AMQP_URI"], **overrides)
         container = container_factory(service_cls, config)
@@ -242,7 +252,7 @@ def start_service(rabbit_config, make_db, container_factory):
 
 
 @pytest.fixture
-def cluster(rabbit_config):
+def cluster(rabbit_config: dict) -> Iterator[Any]:
     """A standalone RPC proxy onto the test vhost; ``cluster.membership.get_member(...)``."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -251,13 +261,13 @@ def cluster(rabbit_config):
 
 
 @pytest.fixture
-def member_cluster(rabbit_config):
+def member_cluster(rabbit_config: dict) -> Iterator[Callable[[dict | None], Any]]:
     """``member_cluster(auth)`` gives an RPC proxy that calls as the given identity."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    opened = []
+    opened: list[Any] = []
 
-    def open_as(auth):
+    def open_as(auth: dict | None) -> Any:
         proxy = ClusterRpcProxy(rabbit_config, timeout=20, context_data={"auth": auth})
         opened.append(proxy)
         return proxy.start()
@@ -287,12 +297,12 @@ class EventRecorder:
         self._running = True
         self._thread = eventlet.spawn(self._drain)
 
-    def _on_message(self, body, message):
+    def _on_message(self, body: Any, message: Any) -> None:
         self.messages.append({"body": body, "properties": message.properties,
                               "delivery_info": message.delivery_info, "headers": message.headers})
         message.ack()
 
-    def _drain(self):
+    def _drain(self) -> None:
         while self._running:
             with suppress(TimeoutError):
                 self.connection.drain_events(timeout=0.1)
@@ -313,15 +323,15 @@ class EventRecorder:
             eventlet.sleep(0.02)
         raise AssertionError(f"expected {count} {event_type} events, saw {self.of_type(event_type)}")
 
-    def close(self):
+    def close(self) -> None:
         self._running = False
         self._thread.wait()
         self.connection.release()
 
 
 @pytest.fixture
-def record_events(rabbit_config):
-    recorders = []
+def record_events(rabbit_config: dict) -> Iterator[Callable[..., EventRecorder]]:
+    recorders: list[EventRecorder] = []
 
     def record(source: str, routing_key: str = "#") -> EventRecorder:
         recorder = EventRecorder(rabbit_config["AMQP_URI"], source, routing_key)
@@ -333,7 +343,11 @@ def record_events(rabbit_config):
         recorder.close()
 
 
-def wait_until(predicate, timeout: float = 10, interval: float = 0.05, message: str = ""):
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 10, interval: float = 0.05,
+               message: str = "") -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -362,7 +376,7 @@ class ServiceProcess:
             self.env["GATEWAY_PORT"] = str(self.metrics_port)
         self.env.update(env or {})
         self.log_path = (log_dir or Path("/tmp")) / f"{service}-{uuid.uuid4().hex[:6]}.log"
-        self.process = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "ServiceProcess":
         self._log = open(self.log_path, "ab")  # noqa: SIM115  (the child process writes to it)
@@ -375,8 +389,11 @@ class ServiceProcess:
     def wait_ready(self, timeout: float = 30) -> "ServiceProcess":
         import requests
 
-        def ready():
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None, "start() the process first"
+
+        def ready() -> bool:
+            if process.poll() is not None:
                 raise AssertionError(f"{self.service} exited: {self.log_path.read_text()[-3000:]}")
             try:
                 return requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=1).ok
@@ -396,12 +413,12 @@ class ServiceProcess:
         except Exception:
             return False
 
-    def kill(self):
+    def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
 
-    def terminate(self, timeout: float = 20):
+    def terminate(self, timeout: float = 20) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -411,6 +428,7 @@ class ServiceProcess:
                 self.process.wait()
 
     def wait_exit(self, timeout: float = 20) -> int:
+        assert self.process is not None, "start() the process first"
         return self.process.wait(timeout)
 
     def log(self) -> str:
@@ -418,8 +436,8 @@ class ServiceProcess:
 
 
 @pytest.fixture
-def service_process(rabbit_config, tmp_path):
-    processes = []
+def service_process(rabbit_config: dict, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    processes: list[ServiceProcess] = []
 
     def spawn(service: str, db_uri: str, env: dict | None = None) -> ServiceProcess:
         process = ServiceProcess(service, rabbit_config["AMQP_URI"], db_uri, env, tmp_path)
@@ -432,7 +450,7 @@ def service_process(rabbit_config, tmp_path):
 
 
 def json_lines(text: str) -> list[dict]:
-    out = []
+    out: list[dict] = []
     for line in text.splitlines():
         with suppress(ValueError):
             out.append(json.loads(line))
@@ -440,7 +458,7 @@ def json_lines(text: str) -> list[dict]:
 
 
 @pytest.fixture
-def publish_event(rabbit_config):
+def publish_event(rabbit_config: dict) -> Iterator[Callable[..., dict]]:
     """Publish an event as another service would (envelope built from its registered schema,
     or raw ``data`` when the source's schemas are not imported): ``publish_event(source, type, data)``."""
     from shared.amqp import ConfirmingPublisher, OutgoingMessage

@@ -5,6 +5,7 @@ starts (and deploy/rabbitmq/definitions.json is generated from the same table), 
 published while its consumer has never run yet waits in the consumer's queue.
 """
 from dataclasses import dataclass
+from typing import Any
 
 from kombu import Exchange, Queue
 
@@ -29,7 +30,7 @@ class Subscription:
 SUBSCRIPTIONS: list[Subscription] = []
 
 
-def subscribe(source: str, event_type: str, service: str, handler: str | None = None):
+def subscribe(source: str, event_type: str, service: str, handler: str | None = None) -> None:
     """Record that ``service`` handles ``source``'s ``event_type`` (handler ``on_<event_type>``)."""
     SUBSCRIPTIONS.append(Subscription(source, event_type, service, handler or f"on_{event_type}"))
 
@@ -94,7 +95,7 @@ def queue_arguments(config: dict) -> dict:
     return {"x-queue-type": "quorum"} if queue_type == "quorum" else {}
 
 
-def handler_queue(source, event_type, service, handler, config) -> Queue:
+def handler_queue(source: str, event_type: str, service: str, handler: str, config: dict) -> Queue:
     return Queue(
         handler_queue_name(source, event_type, service, handler),
         exchange=events_exchange(source), routing_key=event_type, durable=True,
@@ -106,7 +107,7 @@ def retry_delays(config: dict) -> list[float]:
     return [float(d) for d in (config or {}).get("EVENT_RETRY_DELAYS", [1, 5, 30])]
 
 
-def declare_service_topology(channel, service: str, config: dict) -> None:
+def declare_service_topology(channel: Any, service: str, config: dict) -> None:
     """Declare what ``service`` needs and every known subscriber queue."""
     events_exchange(service)(channel).declare()
     # Locally every service declares every known subscriber queue. In a deployment the broker

@@ -1,5 +1,6 @@
 """Resources' contract: the outputs of its RPC methods and the events it publishes."""
 from decimal import Decimal
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields
@@ -13,10 +14,10 @@ SOURCE = "resources"
 class Share(Money):
     """A share of a price, 0..1, four places on the wire (``"0.2500"``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any):
         super().__init__(places=4, **kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else str(Decimal(value).quantize(Decimal("0.0001")))
 
 
