@@ -30,6 +30,7 @@ from sqlalchemy import Date, DateTime, Index, Integer, String, Text, column, ins
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared import clock
 from shared.auth import Caller
 from shared.clock import utcnow
 from shared.contracts.parameters import (  # noqa: F401  (re-exported for the entrypoints)
@@ -440,7 +441,7 @@ class ParameterEntrypoints:
 
     def list_parameters(self, query: dict | None = None) -> Any:
         data = load(ParameterDate(), query or {})
-        day = data["on"] or dt.date.today()
+        day = data["on"] or clock.today()
         with self.uow() as tx:
             found = [dict(row._mapping, name=full_name(self.name, row.name), on=day)
                      for row in in_force(tx.session, day)]
@@ -448,7 +449,7 @@ class ParameterEntrypoints:
 
     def get_parameter(self, name: str, on: str | None = None) -> Any:
         query = load(ParameterQuery(), {"name": name, "on": on})
-        day = query["on"] or dt.date.today()
+        day = query["on"] or clock.today()
         with self.uow() as tx:
             rows = history(tx.session, local_name(self.name, query["name"]))
             found = {"name": query["name"], "on": day, "value": value_on(rows, day), "history": rows}

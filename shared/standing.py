@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared import clock
 from shared.errors import NotInGoodStanding
 
 ADMITTED = "admitted"
@@ -144,7 +145,7 @@ class MemberStandingColumns:
     @property
     def good_standing(self) -> bool:
         """In good standing today."""
-        return self.good_standing_on(dt.date.today())
+        return self.good_standing_on(clock.today())
 
 
 def project(session: Session, model: type, fact: StandingFact) -> None:

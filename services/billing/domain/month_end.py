@@ -169,12 +169,13 @@ def _closing_facts(session, todo, period, today, first, last) -> closing.Closing
         RecurringIssue.template_id.in_([t.id for t in templates]))).scalars()) if templates else set()
     return closing.ClosingFacts(
         activity_status={a.id: a.status for a in loaded}, templates=templates, issued=issued,
-        in_good_standing=lambda member_id: _good(fetched.get((MemberStanding, member_id))),
+        in_good_standing=lambda member_id: _good(fetched.get((MemberStanding, member_id)), today),
         payment_terms_days=terms, figures=_ledger_figures(session, todo, first, last))  # before our postings
 
 
-def _good(member: MemberStanding | None) -> bool:
-    return member is not None and member.good_standing
+def _good(member: MemberStanding | None, today: dt.date) -> bool:
+    """In good standing, shares covering the day of the run."""
+    return member is not None and member.good_standing_on(today)
 
 
 def _ledger_figures(session, activity_ids, first, last) -> dict[str, closing.Figures]:

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from services.billing.domain import activities, clients, invoices, members, periods
 from services.billing.domain.closing import is_due
 from services.billing.models import RecurringInvoice, RecurringInvoiceLine
+from shared import clock
 from shared.clock import utcnow
 from shared.errors import NotFound, rule_broken
 
 
 def create(session: Session, data: dict, today: dt.date | None = None) -> RecurringInvoice:
     activity = activities.get_open(session, data["activity_id"])
-    members.require_good_standing(session, activity.member_id, today or dt.date.today())
+    members.require_good_standing(session, activity.member_id, today or clock.today())
     clients.get(session, data["client_id"])
     if not data.get("lines"):
         raise rule_broken("lines", "a recurring invoice needs at least one line")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.resources.models import ActivityOwner, MemberStanding
+from shared import clock
 from shared import standing as projection
 
 
@@ -33,7 +34,7 @@ def apply_activity_event(session: Session, activity_id: str, member_id: str, is_
 def member_standing(session: Session, member_id: str, today: dt.date | None = None) -> dict:
     """What this service knows of a member: status and open activities (a projection read)."""
     standing = session.get(MemberStanding, member_id)
-    today = today or dt.date.today()
+    today = today or clock.today()
     activities = session.scalars(select(ActivityOwner.activity_id).where(
         ActivityOwner.member_id == member_id, ActivityOwner.open.is_(True))).all()
     return {
