@@ -294,27 +294,33 @@ class ClientRegistered(ma.Schema):
     country = fields.String(required=True)
 
 
+class DocumentIssued(ma.Schema):
+    """What an invoice and a credit note both say when they are issued: their number, whose they
+    are, and their totals with the base and VAT per category and rate."""
+
+    number = fields.String(required=True)
+    activity_id = Id(required=True)
+    member_id = Id(required=True)
+    issue_date = IsoDate(required=True)
+    currency = fields.String(required=True)
+    total_net = Money(required=True)
+    total_vat = Money(required=True)
+    total_gross = Money(required=True)
+    vat_breakdown = fields.List(fields.Nested(VatBreakdown), required=True)
+
+
 @event_schema(SOURCE, "invoice_issued", example={
     "invoice_id": INVOICE, "number": "2026-000123", "activity_id": ACTIVITY, "member_id": MEMBER,
     "client_id": CLIENT, "issue_date": "2026-11-15", "due_date": "2026-12-15", "currency": "EUR",
     "total_net": "1000.00", "total_vat": "210.00", "total_gross": "1210.00", "fee": "65.00",
     "vat_breakdown": [VAT_21]})
-class InvoiceIssued(ma.Schema):
+class InvoiceIssued(DocumentIssued):
     """An invoice got its number; base and VAT per category and rate for the VAT return."""
 
     invoice_id = Id(required=True)
-    number = fields.String(required=True)
-    activity_id = Id(required=True)
-    member_id = Id(required=True)
     client_id = Id(required=True)
-    issue_date = IsoDate(required=True)
     due_date = IsoDate(required=True)
-    currency = fields.String(required=True)
-    total_net = Money(required=True)
-    total_vat = Money(required=True)
-    total_gross = Money(required=True)
     fee = Money(required=True)
-    vat_breakdown = fields.List(fields.Nested(VatBreakdown), required=True)
 
 
 @event_schema(SOURCE, "credit_note_issued", example={
@@ -323,21 +329,12 @@ class InvoiceIssued(ma.Schema):
     "currency": "EUR", "total_net": "-1000.00", "total_vat": "-210.00", "total_gross": "-1210.00",
     "fee_reversed": "65.00",
     "vat_breakdown": [{"category": "S", "rate": "21.00", "base": "-1000.00", "vat": "-210.00"}]})
-class CreditNoteIssued(ma.Schema):
+class CreditNoteIssued(DocumentIssued):
     """A credit note (own series) reversed all or part of an invoice and its fee."""
 
     credit_note_id = Id(required=True)
-    number = fields.String(required=True)
     invoice_id = Id(required=True)
-    activity_id = Id(required=True)
-    member_id = Id(required=True)
-    issue_date = IsoDate(required=True)
-    currency = fields.String(required=True)
-    total_net = Money(required=True)
-    total_vat = Money(required=True)
-    total_gross = Money(required=True)
     fee_reversed = Money(required=True)
-    vat_breakdown = fields.List(fields.Nested(VatBreakdown), required=True)
 
 
 @event_schema(SOURCE, "payment_received", example={
